@@ -1,0 +1,203 @@
+"""Renders the template once per answer set and shares the result between tests.
+
+Rendering goes through copier's Python API from this repository's work tree:
+copier clones the repository and, when the work tree is dirty, commits the
+uncommitted and untracked (but not ignored) files into that clone, so a
+render always shows the template as it is on disk.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import warnings
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import copier
+import pytest
+from copier.errors import DirtyLocalWarning
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+# Answer sets every rendered-project test runs against, by id.
+ANSWER_SETS: dict[str, dict[str, str]] = {
+    "default": {},
+    "postgresql": {"database": "postgresql"},
+}
+
+# What the questions default to, so tests can state what a render must record.
+DEFAULT_ANSWERS: dict[str, str] = {
+    "project_name": "My Service",
+    "project_slug": "my-service",
+    "package_name": "my_service",
+    "description": "A Django service speaking gRPC.",
+    "author_name": "Your Name",
+    "author_email": "you@example.com",
+    "python_version": "3.11",
+    "database": "sqlite",
+}
+
+# The PostgreSQL server tests use (trust authentication, user postgres).
+POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/{name}"
+
+# Variables of the surrounding environment that would steer the generated
+# project's uv or Python somewhere else than its own .venv.
+_LEAKING_VARIABLES = (
+    "VIRTUAL_ENV",
+    "UV_PROJECT_ENVIRONMENT",
+    "PYTHONPATH",
+    "PYTHONHOME",
+    "PYTEST_ADDOPTS",
+    "PYTEST_PLUGINS",
+)
+
+
+def _uv_directory() -> str | None:
+    """The folder holding the uv binary that runs this suite (`uv run` sets $UV)."""
+    uv = os.environ.get("UV") or shutil.which("uv")
+    return str(Path(uv).parent) if uv else None
+
+
+def base_environment() -> dict[str, str]:
+    """The environment for every process started on a rendered project."""
+    env = {k: v for k, v in os.environ.items() if k not in _LEAKING_VARIABLES}
+    env["UV_PYTHON_DOWNLOADS"] = "never"
+    uv_dir = _uv_directory()
+    if uv_dir and uv_dir not in env.get("PATH", "").split(os.pathsep):
+        env["PATH"] = os.pathsep.join([uv_dir, env.get("PATH", "")])
+    return env
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _subprocess_environment() -> Iterator[None]:
+    """Copier's post-copy task (`uv sync`, `manage.py protos`) inherits this
+    process's environment, so it is set here for the whole session."""
+    with pytest.MonkeyPatch.context() as mp:
+        for name in _LEAKING_VARIABLES:
+            mp.delenv(name, raising=False)
+        env = base_environment()
+        mp.setenv("UV_PYTHON_DOWNLOADS", env["UV_PYTHON_DOWNLOADS"])
+        mp.setenv("PATH", env["PATH"])
+        yield
+
+
+def render(data: Mapping[str, str], dst: Path, *, skip_tasks: bool = False) -> None:
+    """Renders the template from the work tree into `dst` with default answers
+    for every question not in `data`."""
+    with warnings.catch_warnings():
+        # Expected while the template is being edited: copier says it included
+        # the uncommitted changes.
+        warnings.filterwarnings("ignore", category=DirtyLocalWarning)
+        copier.run_copy(
+            src_path=str(REPO_ROOT),
+            dst_path=dst,
+            data=dict(data),
+            defaults=True,
+            unsafe=True,
+            quiet=True,
+            skip_tasks=skip_tasks,
+        )
+
+
+@dataclass
+class RenderedProject:
+    """A project rendered from one answer set, with its post-copy tasks run."""
+
+    answer_set: str
+    data: dict[str, str]
+    path: Path
+    answers: dict[str, str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.answers = {**DEFAULT_ANSWERS, **self.data}
+
+    @property
+    def package_name(self) -> str:
+        return self.answers["package_name"]
+
+    @property
+    def database(self) -> str:
+        return self.answers["database"]
+
+    def environment(self) -> dict[str, str]:
+        """Environment for the project's commands: the database the answer set
+        chose (pytest-django creates and drops `test_<name>` itself)."""
+        env = base_environment()
+        if self.database == "postgresql":
+            env["DATABASE_URL"] = POSTGRES_URL.format(name=self.package_name)
+        else:
+            env.pop("DATABASE_URL", None)
+        return env
+
+    def run(self, *args: str, timeout: float = 900) -> subprocess.CompletedProcess[str]:
+        """Runs a command in the project; stderr is merged into stdout."""
+        return subprocess.run(
+            args,
+            cwd=self.path,
+            env=self.environment(),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+
+
+def assert_succeeded(result: subprocess.CompletedProcess[str], lines: int = 150) -> None:
+    """Fails the test with the command, its exit code and the last lines of
+    its output unless it exited with 0."""
+    if result.returncode != 0:
+        tail = "\n".join(result.stdout.splitlines()[-lines:])
+        command = " ".join(str(arg) for arg in result.args)
+        pytest.fail(
+            f"`{command}` exited with {result.returncode}; last {lines} lines of output:\n{tail}",
+            pytrace=False,
+        )
+
+
+class _RenderCache:
+    """One render per answer set per session; a failed render is remembered
+    and re-raised, not retried, for every test that wants it."""
+
+    def __init__(self, root: Path) -> None:
+        self._root = root
+        self._done: dict[str, RenderedProject | BaseException] = {}
+
+    def get(self, answer_set: str) -> RenderedProject:
+        if answer_set not in self._done:
+            data = ANSWER_SETS[answer_set]
+            project = RenderedProject(
+                answer_set, dict(data), self._root / answer_set / "my-service"
+            )
+            project.path.parent.mkdir(parents=True)
+            try:
+                render(data, project.path)
+            except Exception as exc:  # cached, and raised again below
+                self._done[answer_set] = exc
+            else:
+                self._done[answer_set] = project
+        outcome = self._done[answer_set]
+        if isinstance(outcome, BaseException):
+            raise RuntimeError(
+                f"rendering answer set {answer_set!r} failed: {outcome}"
+            ) from outcome
+        return outcome
+
+
+@pytest.fixture(scope="session")
+def _render_cache(tmp_path_factory: pytest.TempPathFactory) -> _RenderCache:
+    return _RenderCache(tmp_path_factory.mktemp("renders"))
+
+
+@pytest.fixture(scope="session", params=list(ANSWER_SETS))
+def rendered_project(
+    request: pytest.FixtureRequest, _render_cache: _RenderCache
+) -> RenderedProject:
+    """The template rendered with each answer set in ANSWER_SETS, shared by all
+    tests of the session."""
+    answer_set: str = request.param
+    return _render_cache.get(answer_set)

@@ -1,0 +1,112 @@
+"""What every project rendered from the template must be, for each answer set.
+
+The render (with its post-copy `uv sync` and `manage.py protos`) happens once
+per answer set and session; see conftest.py.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import yaml
+
+from conftest import DEFAULT_ANSWERS, RenderedProject, assert_succeeded
+
+# Folders a render or a later command may create that are not the template's output.
+_NOT_RENDERED = {".venv", ".git", ".mypy_cache", ".ruff_cache", ".pytest_cache", "__pycache__"}
+
+# Jinja that survived rendering: `{{ name`, `{%` / `{%-` followed by a space,
+# and a space before `%}` / `-%}`.
+_JINJA = re.compile(r"\{\{\s*[\w_]|\{%-?\s|\s-?%\}")
+
+
+def _rendered_paths(root: Path) -> Iterator[Path]:
+    for path in sorted(root.rglob("*")):
+        if not _NOT_RENDERED.intersection(path.relative_to(root).parts):
+            yield path
+
+
+def test_generated_project_passes_its_own_test_suite(rendered_project: RenderedProject) -> None:
+    result = rendered_project.run("uv", "run", "pytest", "-q", timeout=1200)
+    assert_succeeded(result)
+
+
+def test_generated_project_passes_ruff_lint(rendered_project: RenderedProject) -> None:
+    result = rendered_project.run("uv", "run", "ruff", "check", ".")
+    assert_succeeded(result)
+
+
+def test_generated_project_is_ruff_formatted(rendered_project: RenderedProject) -> None:
+    result = rendered_project.run("uv", "run", "ruff", "format", "--check", ".")
+    assert_succeeded(result)
+
+
+def test_generated_project_passes_strict_mypy(rendered_project: RenderedProject) -> None:
+    result = rendered_project.run("uv", "run", "mypy", ".")
+    assert_succeeded(result)
+
+
+def test_generated_contract_matches_its_serializers(rendered_project: RenderedProject) -> None:
+    result = rendered_project.run("uv", "run", "python", "manage.py", "protos", "--check")
+    assert_succeeded(result)
+
+
+def test_generated_migrations_match_the_models(rendered_project: RenderedProject) -> None:
+    result = rendered_project.run(
+        "uv", "run", "python", "manage.py", "makemigrations", "--check", "--dry-run"
+    )
+    assert_succeeded(result)
+
+
+def test_generated_project_has_no_template_file_names(rendered_project: RenderedProject) -> None:
+    root = rendered_project.path
+    leftovers = [
+        str(path.relative_to(root))
+        for path in _rendered_paths(root)
+        if path.name.endswith(".jinja") or "{{" in path.name or "}}" in path.name
+    ]
+    assert leftovers == []
+
+
+def test_generated_project_has_no_template_configuration(rendered_project: RenderedProject) -> None:
+    root = rendered_project.path
+    assert not (root / "copier.yml").exists()
+    assert not (root / "copier.yaml").exists()
+    assert not (root / "includes").exists()
+    assert not (root / "template").exists()
+
+
+def test_generated_files_contain_no_unrendered_jinja(rendered_project: RenderedProject) -> None:
+    root = rendered_project.path
+    residue: list[str] = []
+    for path in _rendered_paths(root):
+        if not path.is_file() or path.name == "uv.lock":
+            continue
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:  # binary, e.g. a SQLite database
+            continue
+        for number, line in enumerate(text.splitlines(), start=1):
+            if _JINJA.search(line):
+                residue.append(f"{path.relative_to(root)}:{number}: {line.strip()}")
+    assert residue == []
+
+
+def test_answers_file_records_the_answers(rendered_project: RenderedProject) -> None:
+    answers_file = rendered_project.path / ".copier-answers.yml"
+    assert answers_file.is_file()
+    recorded = yaml.safe_load(answers_file.read_text(encoding="utf-8"))
+    assert isinstance(recorded, dict)
+    assert {key: recorded.get(key) for key in DEFAULT_ANSWERS} == rendered_project.answers
+    # `copier update` needs to know where the project came from.
+    assert "_src_path" in recorded
+    # Computed values are never stored.
+    assert "reserved_package_names" not in recorded
+
+
+def test_generated_package_is_named_after_the_answer(rendered_project: RenderedProject) -> None:
+    package = rendered_project.path / rendered_project.package_name
+    assert (package / "__init__.py").is_file()
+    assert (package / "settings.py").is_file()
