@@ -1,13 +1,8 @@
 """Base classes for this service's gRPC services."""
 
 from django_socio_grpc import generics
-from rest_framework.pagination import PageNumberPagination
 
-
-class Pagination(PageNumberPagination):
-    page_size = 100
-    page_size_query_param = "page_size"
-    max_page_size = 1000
+from .pagination import Pagination
 
 
 class AsyncModelService(generics.AsyncModelService):
