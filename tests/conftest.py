@@ -33,10 +33,11 @@ DEFAULT_ANSWERS: dict[str, str] = {
     "project_name": "My Service",
     "project_slug": "my-service",
     "package_name": "my_service",
-    "description": "A Django service speaking gRPC.",
+    "description": "A Django service.",
     "author_name": "Your Name",
     "author_email": "you@example.com",
     "python_version": "3.11",
+    "api": "grpc",
     "database": "sqlite",
 }
 
