@@ -26,6 +26,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 ANSWER_SETS: dict[str, dict[str, str]] = {
     "default": {},
     "postgresql": {"database": "postgresql"},
+    "grpc-only": {"envoy": "false", "rest_fallback": "false"},
 }
 
 # What the questions default to, so tests can state what a render must record.

@@ -12,14 +12,15 @@ from pathlib import Path
 
 import yaml
 
-from conftest import DEFAULT_ANSWERS, RenderedProject, assert_succeeded
+from conftest import RenderedProject, assert_succeeded
 
 # Folders a render or a later command may create that are not the template's output.
 _NOT_RENDERED = {".venv", ".git", ".mypy_cache", ".ruff_cache", ".pytest_cache", "__pycache__"}
 
 # Jinja that survived rendering: `{{ name`, `{%` / `{%-` followed by a space,
-# and a space before `%}` / `-%}`.
-_JINJA = re.compile(r"\{\{\s*[\w_]|\{%-?\s|\s-?%\}")
+# and a space before `%}` / `-%}`. GitHub Actions expressions (`${{ ... }}`)
+# are meant to be there.
+_JINJA = re.compile(r"(?<!\$)\{\{\s*[\w_]|\{%-?\s|\s-?%\}")
 
 
 def _rendered_paths(root: Path) -> Iterator[Path]:
@@ -99,7 +100,11 @@ def test_answers_file_records_the_answers(rendered_project: RenderedProject) -> 
     assert answers_file.is_file()
     recorded = yaml.safe_load(answers_file.read_text(encoding="utf-8"))
     assert isinstance(recorded, dict)
-    assert {key: recorded.get(key) for key in DEFAULT_ANSWERS} == rendered_project.answers
+    as_text = {
+        key: str(value).lower() if isinstance(value, bool) else value
+        for key, value in recorded.items()
+    }
+    assert {key: as_text.get(key) for key in rendered_project.answers} == rendered_project.answers
     # `copier update` needs to know where the project came from.
     assert "_src_path" in recorded
     # Computed values are never stored.
