@@ -1,0 +1,328 @@
+"""The contract toolchain of a rendered project: pre-commit, buf, the field-number
+ledger and the CI workflow.
+
+The shared render stays pristine: each answer set is copied once into a git
+work space (module scope), and every planted violation is undone by resetting
+that work space to its first commit.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from conftest import RenderedProject, assert_succeeded
+
+# Inline markers as `copier update --conflict inline` writes them.
+COPIER_CONFLICT = """\
+<<<<<<< before updating
+DJANGO_DEBUG = false
+=======
+DJANGO_DEBUG = true
+>>>>>>> after updating
+"""
+
+
+@dataclass
+class Workspace:
+    """A git repository holding a copy of a rendered project."""
+
+    path: Path
+    project: RenderedProject
+    env: dict[str, str]
+
+    @property
+    def package(self) -> Path:
+        return self.path / self.project.package_name
+
+    @property
+    def proto(self) -> Path:
+        return self.package / "v1" / "v1.proto"
+
+    def run(self, *args: str, timeout: float = 900) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            args,
+            cwd=self.path,
+            env=self.env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+
+    def git(self, *args: str) -> str:
+        result = self.run("git", *args)
+        assert_succeeded(result)
+        return result.stdout
+
+    def number(self, message: str, field: str) -> int:
+        """The number the committed ledger gives `message.field`."""
+        ledger = json.loads((self.package / "v1" / "field_numbers.json").read_text())
+        fields = ledger["messages"][message]["fields"]
+        (number,) = (int(n) for n, name in fields.items() if name == field)
+        return number
+
+    def hook(self, hook_id: str) -> subprocess.CompletedProcess[str]:
+        """Runs one pre-commit hook on every tracked file."""
+        return self.run("uv", "run", "--frozen", "pre-commit", "run", hook_id, "--all-files")
+
+    def edit(self, path: Path, old: str, new: str, count: int = 1) -> None:
+        text = path.read_text()
+        assert text.count(old) == count, f"{old!r} not found {count} time(s) in {path}"
+        path.write_text(text.replace(old, new))
+
+
+def serves_grpc(project: RenderedProject) -> bool:
+    """Only gRPC projects have a .proto, buf and the ledger."""
+    return project.answers.get("api", "grpc") == "grpc"
+
+
+def require_grpc(space: Workspace) -> None:
+    if not serves_grpc(space.project):
+        pytest.skip("the contract checks exist only with api=grpc")
+
+
+def assert_hook_fails(result: subprocess.CompletedProcess[str], *expected: str) -> None:
+    """The hook failed, and its output says each `expected` text."""
+    assert result.returncode != 0, f"the hook passed:\n{result.stdout}"
+    for text in expected:
+        assert text in result.stdout, f"{text!r} not in the hook's output:\n{result.stdout}"
+
+
+@pytest.fixture(scope="module")
+def workspace(
+    rendered_project: RenderedProject, tmp_path_factory: pytest.TempPathFactory
+) -> Workspace:
+    """The rendered project copied (without its virtualenv, which `uv sync`
+    recreates from the cache) into a new git repository."""
+    root = tmp_path_factory.mktemp(f"contract-{rendered_project.answer_set}")
+    path = root / rendered_project.path.name
+    shutil.copytree(
+        rendered_project.path, path, symlinks=True, ignore=shutil.ignore_patterns(".venv")
+    )
+    # Keep the user's and the machine's git settings (signing, hooksPath,
+    # default branch) out of the test.
+    (root / "gitconfig").write_text("")
+    env = {
+        **rendered_project.environment(),
+        "GIT_CONFIG_GLOBAL": str(root / "gitconfig"),
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "PRE_COMMIT_HOME": str(root / "pre-commit-cache"),
+    }
+    space = Workspace(path, rendered_project, env)
+    assert_succeeded(space.run("uv", "sync", "--frozen", "--quiet"))
+    space.git("init", "--quiet", "--initial-branch=main")
+    space.git("config", "user.name", "Contract Test")
+    space.git("config", "user.email", "contract-test@example.com")
+    return space
+
+
+@pytest.fixture
+def committed(workspace: Workspace) -> Iterator[Workspace]:
+    """The work space with its first commit on main; reset afterwards."""
+    if workspace.run("git", "rev-parse", "--verify", "--quiet", "HEAD").returncode != 0:
+        workspace.git("add", "--all")
+        workspace.git("commit", "--quiet", "--no-verify", "--message", "Rendered project")
+    yield workspace
+    workspace.git("checkout", "--quiet", "--force", "main")
+    workspace.git("reset", "--quiet", "--hard")
+    workspace.git("clean", "--quiet", "--force", "-d")  # untracked, not ignored (.venv stays)
+
+
+def test_fresh_project_passes_every_hook_unchanged_and_commits(workspace: Workspace) -> None:
+    if workspace.run("git", "rev-parse", "--verify", "--quiet", "HEAD").returncode == 0:
+        pytest.skip("the work space already has a commit (tests ran out of order)")
+    workspace.git("add", "--all")
+    staged = workspace.git("status", "--porcelain")
+    assert "uv.lock" in staged
+    result = workspace.run("uv", "run", "--frozen", "pre-commit", "run", "--all-files")
+    assert_succeeded(result)
+    if serves_grpc(workspace.project):
+        assert "no earlier contract to compare with" in result.stdout
+    assert workspace.git("status", "--porcelain") == staged, "a hook changed files"
+
+    assert_succeeded(workspace.run("uv", "run", "--frozen", "pre-commit", "install"))
+    result = workspace.run("git", "commit", "--message", "Rendered project")
+    assert_succeeded(result)
+    assert "Failed" not in result.stdout
+    assert workspace.git("status", "--porcelain") == ""
+
+
+def test_removed_field_is_breaking_until_retired(committed: Workspace) -> None:
+    require_grpc(committed)
+    serializers = committed.package / "inventory" / "serializers.py"
+    committed.git("checkout", "--quiet", "-b", "drop-weight")
+    committed.edit(serializers, '            "weight_kg",\n', "")
+    result = committed.run("uv", "run", "--frozen", "python", "manage.py", "protos")
+    assert_succeeded(result)
+    assert "uv run manage.py protos --retire weight_kg" in result.stdout
+
+    number = committed.number("ItemResponse", "weight_kg")
+    assert_hook_fails(
+        committed.hook("buf-breaking"),
+        f'Previously present field "{number}" with name "weight_kg" on message "ItemResponse" '
+        f'was deleted without reserving the number "{number}"',
+        "remove a field only by retiring it",
+    )
+
+    result = committed.run(
+        "uv", "run", "--frozen", "python", "manage.py", "protos", "--retire", "weight_kg"
+    )
+    assert_succeeded(result)
+    assert 'reserved "weight_kg";' in committed.proto.read_text()
+    for hook in ("buf-breaking", "field-numbers", "proto-drift", "buf-lint", "buf-format"):
+        assert_succeeded(committed.hook(hook))
+
+
+@pytest.mark.parametrize(
+    ("new", "expected"),
+    [
+        pytest.param(
+            "optional string weight_kg = {n};",
+            'Field "{n}" with name "weight_kg" on message "ItemResponse" changed type from '
+            '"double" to "string"',
+            id="changed-type",
+        ),
+        pytest.param(
+            "optional double weight = {n};",
+            'Field "{n}" on message "ItemResponse" changed name from "weight_kg" to "weight"',
+            id="renamed-field",
+        ),
+    ],
+)
+def test_breaking_change_in_the_proto_is_caught(
+    committed: Workspace, new: str, expected: str
+) -> None:
+    require_grpc(committed)
+    n = committed.number("ItemResponse", "weight_kg")
+    committed.edit(committed.proto, f"optional double weight_kg = {n};", new.format(n=n))
+    assert_hook_fails(committed.hook("buf-breaking"), expected.format(n=n))
+
+
+def test_model_change_without_regenerating_is_drift(committed: Workspace) -> None:
+    require_grpc(committed)
+    models = committed.package / "inventory" / "models.py"
+    # A narrower column turns int64 fields into int32 ones.
+    committed.edit(
+        models,
+        "capacity_grams = models.PositiveBigIntegerField(",
+        "capacity_grams = models.PositiveIntegerField(",
+    )
+    assert_hook_fails(
+        committed.hook("proto-drift"),
+        "The gRPC contract is out of date with the serializers",
+        f"{committed.project.package_name}/v1/v1.proto",
+        "Run `uv run manage.py protos`",
+    )
+
+
+def test_model_change_without_migration_is_caught(committed: Workspace) -> None:
+    models = committed.package / "inventory" / "models.py"
+    committed.edit(
+        models,
+        "capacity_grams = models.PositiveBigIntegerField(",
+        "capacity_grams = models.PositiveIntegerField(",
+    )
+    assert_hook_fails(committed.hook("migrations"), "Migrations for 'inventory'")
+
+
+def test_reused_field_number_is_caught_by_the_ledger(committed: Workspace) -> None:
+    require_grpc(committed)
+    # What DSG's own numbering does after the last field is removed: the next
+    # new field gets its number.
+    n = committed.number("ItemResponse", "stock_value_cents")
+    committed.edit(
+        committed.proto, f"optional int64 stock_value_cents = {n};", f"optional int64 margin = {n};"
+    )
+    assert_hook_fails(
+        committed.hook("field-numbers"),
+        f"ItemResponse.margin = {n}: number {n} of ItemResponse was `stock_value_cents` before",
+        "rename it back to `stock_value_cents`",
+        "--retire ItemResponse.stock_value_cents",
+    )
+
+
+def test_inline_conflict_markers_from_copier_update_are_caught(committed: Workspace) -> None:
+    readme = committed.path / "README.md"
+    readme.write_text(readme.read_text() + "\n" + COPIER_CONFLICT)
+    committed.git("add", "README.md")
+    assert_hook_fails(committed.hook("check-merge-conflict"), "README.md:", "Merge conflict")
+
+
+def test_rej_files_are_refused(committed: Workspace) -> None:
+    (committed.path / "pyproject.toml.rej").write_text("@@ -1 +1 @@\n-a\n+b\n")
+    committed.git("add", "pyproject.toml.rej")
+    assert_hook_fails(committed.hook("no-rej-files"), "copier update", "pyproject.toml.rej")
+
+
+def test_ruff_errors_are_caught(committed: Workspace) -> None:
+    services = committed.package / "services.py"
+    services.write_text("import os\n" + services.read_text())
+    assert_hook_fails(committed.hook("ruff-check"), "F401", "`os` imported but unused")
+
+
+def _tool(name: str) -> str:
+    """A console script of this repository's environment."""
+    found = shutil.which(name, path=str(Path(sys.executable).parent)) or shutil.which(name)
+    assert found, f"{name} is not installed: run `uv sync`"
+    return found
+
+
+def _workflow(project: RenderedProject) -> Path:
+    workflow = project.path / ".github" / "workflows" / "ci.yml"
+    assert workflow.is_file()
+    return workflow
+
+
+def test_ci_workflow_matches_the_github_schema(rendered_project: RenderedProject) -> None:
+    result = subprocess.run(
+        [
+            _tool("check-jsonschema"),
+            "--builtin-schema",
+            "vendor.github-workflows",
+            str(_workflow(rendered_project)),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_ci_workflow_passes_zizmor(rendered_project: RenderedProject) -> None:
+    result = subprocess.run(
+        [_tool("zizmor"), "--offline", "--no-progress", str(_workflow(rendered_project))],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "NO_COLOR": "1"},
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_ci_workflow_runs_the_contract_jobs(rendered_project: RenderedProject) -> None:
+    text = _workflow(rendered_project).read_text()
+    assert "pre-commit run --all-files" in text
+    if serves_grpc(rendered_project):
+        assert "scripts/buf_breaking.py --against-branch" in text
+        assert "BASE_REF: ${{ github.base_ref }}" in text
+        assert "fetch-depth: 0" in text
+    assert re.search(r"^permissions:\n  contents: read$", text, re.MULTILINE)
+    assert "database: postgresql" in text
+    assert "TEST_POSTGRES_URL" in text
+    # Every action pinned the same way: a full commit digest.
+    uses = re.findall(r"uses: (\S+)", text)
+    assert uses
+    assert all(re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", ref) for ref in uses)
+    assert text.count("persist-credentials: false") == text.count("actions/checkout@")
