@@ -27,6 +27,7 @@ ANSWER_SETS: dict[str, dict[str, str]] = {
     "default": {},
     "postgresql": {"database": "postgresql"},
     "grpc-only": {"envoy": "false", "rest_fallback": "false"},
+    "rest": {"api": "rest"},
 }
 
 # What the questions default to, so tests can state what a render must record.
@@ -191,15 +192,28 @@ class _RenderCache:
 
 
 @pytest.fixture(scope="session")
-def _render_cache(tmp_path_factory: pytest.TempPathFactory) -> _RenderCache:
+def render_cache(tmp_path_factory: pytest.TempPathFactory) -> _RenderCache:
     return _RenderCache(tmp_path_factory.mktemp("renders"))
 
 
-@pytest.fixture(scope="session", params=list(ANSWER_SETS))
-def rendered_project(
-    request: pytest.FixtureRequest, _render_cache: _RenderCache
-) -> RenderedProject:
+def is_grpc(answer_set: str) -> bool:
+    return ANSWER_SETS[answer_set].get("api", "grpc") == "grpc"
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Every test on a rendered project runs once per answer set; one marked
+    `grpc_only` (the contract toolchain) only on the sets that speak gRPC."""
+    if "rendered_project" not in metafunc.fixturenames:
+        return
+    sets = list(ANSWER_SETS)
+    if metafunc.definition.get_closest_marker("grpc_only"):
+        sets = [answer_set for answer_set in sets if is_grpc(answer_set)]
+    metafunc.parametrize("rendered_project", sets, indirect=True, scope="session")
+
+
+@pytest.fixture(scope="session")
+def rendered_project(request: pytest.FixtureRequest, render_cache: _RenderCache) -> RenderedProject:
     """The template rendered with each answer set in ANSWER_SETS, shared by all
     tests of the session."""
     answer_set: str = request.param
-    return _render_cache.get(answer_set)
+    return render_cache.get(answer_set)

@@ -88,11 +88,6 @@ def serves_grpc(project: RenderedProject) -> bool:
     return project.answers.get("api", "grpc") == "grpc"
 
 
-def require_grpc(space: Workspace) -> None:
-    if not serves_grpc(space.project):
-        pytest.skip("the contract checks exist only with api=grpc")
-
-
 def assert_hook_fails(result: subprocess.CompletedProcess[str], *expected: str) -> None:
     """The hook failed, and its output says each `expected` text."""
     assert result.returncode != 0, f"the hook passed:\n{result.stdout}"
@@ -159,8 +154,8 @@ def test_fresh_project_passes_every_hook_unchanged_and_commits(workspace: Worksp
     assert workspace.git("status", "--porcelain") == ""
 
 
+@pytest.mark.grpc_only
 def test_removed_field_is_breaking_until_retired(committed: Workspace) -> None:
-    require_grpc(committed)
     serializers = committed.package / "inventory" / "serializers.py"
     committed.git("checkout", "--quiet", "-b", "drop-weight")
     committed.edit(serializers, '            "weight_kg",\n', "")
@@ -201,17 +196,17 @@ def test_removed_field_is_breaking_until_retired(committed: Workspace) -> None:
         ),
     ],
 )
+@pytest.mark.grpc_only
 def test_breaking_change_in_the_proto_is_caught(
     committed: Workspace, new: str, expected: str
 ) -> None:
-    require_grpc(committed)
     n = committed.number("ItemResponse", "weight_kg")
     committed.edit(committed.proto, f"optional double weight_kg = {n};", new.format(n=n))
     assert_hook_fails(committed.hook("buf-breaking"), expected.format(n=n))
 
 
+@pytest.mark.grpc_only
 def test_model_change_without_regenerating_is_drift(committed: Workspace) -> None:
-    require_grpc(committed)
     models = committed.package / "inventory" / "models.py"
     # A narrower column turns int64 fields into int32 ones.
     committed.edit(
@@ -237,8 +232,8 @@ def test_model_change_without_migration_is_caught(committed: Workspace) -> None:
     assert_hook_fails(committed.hook("migrations"), "Migrations for 'inventory'")
 
 
+@pytest.mark.grpc_only
 def test_reused_field_number_is_caught_by_the_ledger(committed: Workspace) -> None:
-    require_grpc(committed)
     # What DSG's own numbering does after the last field is removed: the next
     # new field gets its number.
     n = committed.number("ItemResponse", "stock_value_cents")

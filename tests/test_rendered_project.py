@@ -12,7 +12,7 @@ from pathlib import Path
 
 import yaml
 
-from conftest import RenderedProject, assert_succeeded
+from conftest import RenderedProject, _RenderCache, assert_succeeded
 
 # Folders a render or a later command may create that are not the template's output.
 _NOT_RENDERED = {".venv", ".git", ".mypy_cache", ".ruff_cache", ".pytest_cache", "__pycache__"}
@@ -115,3 +115,25 @@ def test_generated_package_is_named_after_the_answer(rendered_project: RenderedP
     package = rendered_project.path / rendered_project.package_name
     assert (package / "__init__.py").is_file()
     assert (package / "settings.py").is_file()
+
+
+# What a REST-only project must not mention: the gRPC stack and its tooling.
+_GRPC_TRACES = re.compile(r"grpc|socio|envoy|protobuf|\bbuf\b|\.proto\b|_pb2", re.IGNORECASE)
+
+
+def test_rest_only_project_has_no_trace_of_grpc(render_cache: _RenderCache) -> None:
+    project = render_cache.get("rest")
+    traces: list[str] = []
+    for path in _rendered_paths(project.path):
+        if _GRPC_TRACES.search(path.name):
+            traces.append(str(path.relative_to(project.path)))
+        if not path.is_file():
+            continue
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            continue
+        for number, line in enumerate(text.splitlines(), start=1):
+            if _GRPC_TRACES.search(line):
+                traces.append(f"{path.relative_to(project.path)}:{number}: {line.strip()}")
+    assert traces == []
