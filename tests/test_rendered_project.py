@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 import yaml
 
 from conftest import RenderedProject, _RenderCache, assert_succeeded
@@ -49,6 +50,7 @@ def test_generated_project_passes_strict_mypy(rendered_project: RenderedProject)
     assert_succeeded(result)
 
 
+@pytest.mark.grpc_only
 def test_generated_contract_matches_its_serializers(rendered_project: RenderedProject) -> None:
     result = rendered_project.run("uv", "run", "python", "manage.py", "protos", "--check")
     assert_succeeded(result)

@@ -1,0 +1,433 @@
+"""`copier update` on projects people have changed, across real template versions.
+
+Each test builds template versions on the fly: a temporary git repository made
+from this work tree (uncommitted changes included), tagged as an old version,
+then changed and tagged as a newer one.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import copier
+import pytest
+from copier.errors import DirtyLocalWarning
+
+from conftest import REPO_ROOT, assert_succeeded, base_environment
+
+# Fast answers for the update scenarios: gRPC without the edges.
+GRPC_ONLY = {"envoy": "false", "rest_fallback": "false", "frontend_client": "false"}
+
+# What a copy of the template repository leaves out.
+_NOT_TEMPLATE = shutil.ignore_patterns(
+    ".git", ".venv", "__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache", "artifacts"
+)
+
+GIT_IDENTITY = {
+    "GIT_AUTHOR_NAME": "Update Test",
+    "GIT_AUTHOR_EMAIL": "update-test@example.com",
+    "GIT_COMMITTER_NAME": "Update Test",
+    "GIT_COMMITTER_EMAIL": "update-test@example.com",
+}
+
+
+def run(
+    cwd: Path, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        args,
+        cwd=cwd,
+        env={**base_environment(), **GIT_IDENTITY, **(env or {})},
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=1200,
+        check=False,
+    )
+
+
+def git(cwd: Path, *args: str) -> str:
+    result = run(cwd, "git", *args)
+    assert_succeeded(result)
+    return result.stdout.strip()
+
+
+@dataclass
+class TemplateRepo:
+    """A git repository holding versions of the template."""
+
+    path: Path
+
+    @classmethod
+    def from_work_tree(cls, path: Path) -> TemplateRepo:
+        shutil.copytree(REPO_ROOT, path, ignore=_NOT_TEMPLATE)
+        git(path, "init", "--quiet", "--initial-branch=main")
+        return cls(path)
+
+    def edit(self, relative: str, old: str, new: str, count: int = -1) -> None:
+        target = self.path / relative
+        text = target.read_text()
+        assert old in text, f"{old!r} not in {relative}"
+        target.write_text(text.replace(old, new, count))
+
+    def release(self, tag: str) -> None:
+        git(self.path, "add", "--all")
+        git(self.path, "commit", "--quiet", "--allow-empty", "--message", f"Release {tag}")
+        git(self.path, "tag", tag)
+
+
+@dataclass
+class Project:
+    path: Path
+
+    def commit(self, message: str) -> None:
+        git(self.path, "add", "--all")
+        git(self.path, "commit", "--quiet", "--no-verify", "--message", message)
+
+    def edit(self, relative: str, old: str, new: str) -> None:
+        target = self.path / relative
+        text = target.read_text()
+        assert text.count(old) == 1, f"{old!r} is not in {relative} exactly once"
+        target.write_text(text.replace(old, new))
+
+    def append(self, relative: str, text: str) -> None:
+        target = self.path / relative
+        target.write_text(target.read_text() + text)
+
+    def run(
+        self, *args: str, env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        return run(self.path, *args, env=env)
+
+    def files(self) -> dict[str, bytes]:
+        """Every file of the project but git's, tools' caches and the environment."""
+        skipped = {".git", ".venv", "__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache"}
+        return {
+            str(path.relative_to(self.path)): path.read_bytes()
+            for path in sorted(self.path.rglob("*"))
+            if path.is_file() and not skipped.intersection(path.relative_to(self.path).parts)
+        }
+
+    def assert_suite_and_hooks_pass(self, env: dict[str, str] | None = None) -> None:
+        """The project's own tests pass, and every pre-commit hook passes
+        without changing a file."""
+        assert_succeeded(self.run("uv", "run", "pytest", "-q", "-p", "no:cacheprovider", env=env))
+        git(self.path, "add", "--all")
+        before = git(self.path, "status", "--porcelain")
+        hooks = self.run(
+            "uv", "run", "pre-commit", "run", "--all-files", env={"SKIP": "buf-breaking"}
+        )
+        assert_succeeded(hooks)
+        assert git(self.path, "status", "--porcelain") == before
+
+    def conflict_markers(self) -> list[str]:
+        # During a conflict git lists a path once per merge stage.
+        tracked = sorted(set(git(self.path, "ls-files").splitlines()))
+        return [
+            name
+            for name in tracked
+            if (self.path / name).is_file()
+            and "<<<<<<< " in (self.path / name).read_text(errors="replace")
+        ]
+
+
+def copy(template: TemplateRepo, dst: Path, ref: str, data: dict[str, str]) -> Project:
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=DirtyLocalWarning)
+        copier.run_copy(
+            str(template.path), dst, data=data, vcs_ref=ref, defaults=True, unsafe=True, quiet=True
+        )
+    project = Project(dst)
+    git(dst, "init", "--quiet", "--initial-branch=main")
+    project.commit("Rendered from the template")
+    return project
+
+
+def update(project: Project, ref: str | None = None, data: dict[str, str] | None = None) -> None:
+    copier.run_update(
+        project.path,
+        data=data or {},
+        vcs_ref=ref,
+        defaults=True,
+        overwrite=True,
+        unsafe=True,
+        quiet=True,
+        conflict="inline",
+    )
+
+
+@pytest.fixture
+def template(tmp_path: Path) -> TemplateRepo:
+    repo = TemplateRepo.from_work_tree(tmp_path / "template")
+    repo.release("v0.1.0")
+    return repo
+
+
+def add_ledger_model(project: Project) -> None:
+    """What users do first: a model with big integers, its serializer and service."""
+    package = "my_service"
+    project.append(
+        f"{package}/inventory/models.py",
+        "\n\nclass LedgerEntry(models.Model):\n"
+        "    amount_micros = models.BigIntegerField()\n"
+        '    memo = models.CharField(max_length=200, blank=True, default="")\n',
+    )
+    project.append(
+        f"{package}/inventory/serializers.py",
+        "\n\nclass LedgerEntrySerializer(BigIntAwareModelProtoSerializer):\n"
+        "    class Meta:\n"
+        "        model = LedgerEntry\n"
+        '        fields = ["id", "amount_micros", "memo"]\n',
+    )
+    project.edit(
+        f"{package}/inventory/serializers.py",
+        "from my_service.inventory.models import Item, Warehouse",
+        "from my_service.inventory.models import Item, LedgerEntry, Warehouse",
+    )
+    project.append(
+        f"{package}/inventory/services.py",
+        "\n\nclass LedgerEntryService(AsyncModelService):\n"
+        '    queryset = LedgerEntry.objects.order_by("id")\n'
+        "    serializer_class = LedgerEntrySerializer\n",
+    )
+    project.edit(
+        f"{package}/inventory/services.py",
+        "from my_service.inventory.models import Item, Warehouse",
+        "from my_service.inventory.models import Item, LedgerEntry, Warehouse",
+    )
+    project.edit(
+        f"{package}/inventory/services.py",
+        "from my_service.inventory.serializers import ItemSerializer, WarehouseSerializer",
+        "from my_service.inventory.serializers import (\n"
+        "    ItemSerializer,\n"
+        "    LedgerEntrySerializer,\n"
+        "    WarehouseSerializer,\n"
+        ")",
+    )
+    project.edit(
+        f"{package}/handlers.py",
+        "from my_service.inventory.services import ItemService, WarehouseService",
+        "from my_service.inventory.services import ItemService, LedgerEntryService, WarehouseService",
+    )
+    project.edit(
+        f"{package}/handlers.py",
+        "SERVICES = [WarehouseService, ItemService]",
+        "SERVICES = [WarehouseService, ItemService, LedgerEntryService]",
+    )
+    assert_succeeded(project.run("uv", "run", "python", "manage.py", "makemigrations", "inventory"))
+    assert_succeeded(project.run("uv", "run", "python", "manage.py", "protos"))
+
+
+def test_a_workflow_fix_reaches_a_changed_project_and_every_user_edit_survives(
+    template: TemplateRepo, tmp_path: Path
+) -> None:
+    project = copy(template, tmp_path / "my-service", "v0.1.0", GRPC_ONLY)
+    add_ledger_model(project)
+    project.edit("my_service/settings.py", 'TIME_ZONE = "UTC"', 'TIME_ZONE = "Europe/Paris"')
+    assert_succeeded(project.run("uv", "add", "--quiet", "humanize"))
+    project.edit(
+        "README.md",
+        "## Test it\n",
+        "## Test it\n\nOur team runs the suite before every deploy.\n",
+    )
+    project.commit("Our own model, settings, dependency and notes")
+
+    # The template fixes its CI workflow and a pre-commit hook.
+    template.edit(
+        "template/.github/workflows/ci.yml.jinja",
+        "    runs-on: ubuntu-24.04\n",
+        "    runs-on: ubuntu-24.04\n    timeout-minutes: 30\n",
+    )
+    template.edit(
+        "template/.pre-commit-config.yaml.jinja",
+        "name: no trailing whitespace",
+        "name: no trailing whitespace (fixed in place)",
+    )
+    template.release("v0.2.0")
+
+    update(project, "v0.2.0")
+
+    ci = (project.path / ".github/workflows/ci.yml").read_text()
+    assert "timeout-minutes: 30" in ci
+    assert (
+        "no trailing whitespace (fixed in place)"
+        in (project.path / ".pre-commit-config.yaml").read_text()
+    )
+    assert (
+        "class LedgerEntry(models.Model)"
+        in (project.path / "my_service/inventory/models.py").read_text()
+    )
+    assert "LedgerEntryService" in (project.path / "my_service/handlers.py").read_text()
+    assert 'TIME_ZONE = "Europe/Paris"' in (project.path / "my_service/settings.py").read_text()
+    assert "humanize" in (project.path / "pyproject.toml").read_text()
+    assert 'name = "humanize"' in (project.path / "uv.lock").read_text()
+    assert (
+        "Our team runs the suite before every deploy." in (project.path / "README.md").read_text()
+    )
+    assert "LedgerEntryResponse" in (project.path / "my_service/v1/v1.proto").read_text()
+    assert project.conflict_markers() == []
+    assert not list(project.path.rglob("*.rej"))
+    project.assert_suite_and_hooks_pass()
+
+
+def test_a_conflicting_change_is_left_inline_and_pre_commit_refuses_it(
+    template: TemplateRepo, tmp_path: Path
+) -> None:
+    project = copy(template, tmp_path / "my-service", "v0.1.0", GRPC_ONLY)
+    project.edit("my_service/settings.py", 'LANGUAGE_CODE = "en-us"', 'LANGUAGE_CODE = "fr-fr"')
+    project.commit("French")
+    template.edit(
+        "template/{{package_name}}/settings.py.jinja",
+        'LANGUAGE_CODE = "en-us"',
+        'LANGUAGE_CODE = "en-gb"',
+    )
+    template.release("v0.2.0")
+
+    update(project, "v0.2.0")
+
+    assert project.conflict_markers() == ["my_service/settings.py"]
+    git(project.path, "add", "--all")
+    refused = project.run("uv", "run", "pre-commit", "run", "check-merge-conflict", "--all-files")
+    assert refused.returncode != 0
+    assert "my_service/settings.py" in refused.stdout
+    # The hook's name tells what to do.
+    assert "resolve the conflicts `copier update` left" in refused.stdout
+    assert_succeeded(project.run("uv", "run", "pre-commit", "install"))
+    commit = project.run("git", "commit", "--message", "Update")  # with the hooks installed
+    assert commit.returncode != 0
+
+
+def test_updating_from_the_previous_commit_gives_what_a_fresh_copy_gives(
+    tmp_path: Path,
+) -> None:
+    """The real history: the template's previous commit to the current one."""
+    template = TemplateRepo(tmp_path / "template")
+    git(tmp_path, "clone", "--quiet", str(REPO_ROOT), str(template.path))
+    # The current version is the work tree, uncommitted changes included.
+    shutil.copytree(REPO_ROOT, template.path, ignore=_NOT_TEMPLATE, dirs_exist_ok=True)
+    git(template.path, "add", "--all")
+    if git(template.path, "status", "--porcelain"):
+        git(template.path, "commit", "--quiet", "--message", "Work tree")
+    previous, current = git(template.path, "rev-parse", "HEAD~1", "HEAD").split()
+
+    updated = copy(template, tmp_path / "updated" / "my-service", previous, GRPC_ONLY)
+    update(updated, current)
+    fresh = copy(template, tmp_path / "fresh" / "my-service", current, GRPC_ONLY)
+
+    def comparable(project: Project) -> dict[str, bytes]:
+        files = project.files()
+        answers = files.pop(".copier-answers.yml").decode().splitlines()
+        files[".copier-answers.yml"] = "\n".join(
+            line for line in answers if not line.startswith("_commit:")
+        ).encode()
+        return files
+
+    updated_files, fresh_files = comparable(updated), comparable(fresh)
+    assert sorted(updated_files) == sorted(fresh_files)
+    differing = [name for name in fresh_files if updated_files[name] != fresh_files[name]]
+    assert differing == []
+
+
+def test_re_answering_adds_and_removes_options_cleanly(
+    template: TemplateRepo, tmp_path: Path
+) -> None:
+    project = copy(template, tmp_path / "my-service", "v0.1.0", {"api": "rest"})
+
+    def step(answers: dict[str, str], check: Callable[[], None]) -> None:
+        update(project, data=answers)
+        assert project.conflict_markers() == []
+        check()
+        project.assert_suite_and_hooks_pass(env=database_env)
+        project.commit(f"Re-answered {answers}")
+
+    database_env: dict[str, str] = {}
+    package = project.path / "my_service"
+
+    def is_grpc_without_rest() -> None:
+        assert (package / "v1" / "v1.proto").is_file()
+        assert (package / "handlers.py").is_file()
+        assert not (package / "urls.py").exists()
+        assert "BigIntAwareModelSerializer(" not in (package / "serializers.py").read_text()
+
+    no_browser = {"frontend_client": "false"}  # the browser client has tests of its own
+    step(
+        {"api": "grpc", "envoy": "true", "rest_fallback": "false", **no_browser},
+        is_grpc_without_rest,
+    )
+
+    def has_no_envoy() -> None:
+        leftovers = [
+            name
+            for name, content in project.files().items()
+            if name != ".copier-answers.yml" and b"envoy" in content.lower()
+        ]
+        assert leftovers == []
+
+    step({"envoy": "false"}, has_no_envoy)
+    step({"envoy": "true", **no_browser}, lambda: None)
+
+    def serves_rest() -> None:
+        assert (package / "urls.py").is_file()
+        assert (package / "inventory" / "views.py").is_file()
+
+    step({"rest_fallback": "true"}, serves_rest)
+
+    database_env = {"DATABASE_URL": "postgres://postgres@127.0.0.1:5432/my_service"}
+
+    def uses_postgresql() -> None:
+        assert (
+            "postgres://postgres@127.0.0.1:5432/my_service" in (package / "settings.py").read_text()
+        )
+
+    step({"database": "postgresql"}, uses_postgresql)
+
+
+def test_the_rename_migration_updates_code_that_used_the_old_names(
+    tmp_path: Path,
+) -> None:
+    """0.2.0 renamed the example serializers; its migration renames what the
+    user's own code still calls them."""
+    template = TemplateRepo.from_work_tree(tmp_path / "template")
+    for relative in [
+        "template/{{package_name}}/inventory/serializers.py.jinja",
+        "template/{{package_name}}/inventory/{% if api == 'grpc' %}services.py{% endif %}.jinja",
+    ]:
+        template.edit(relative, "ItemSerializer", "ItemProtoSerializer")
+        template.edit(relative, "WarehouseSerializer", "WarehouseProtoSerializer")
+    template.release("v0.1.0")
+    project = copy(template, tmp_path / "my-service", "v0.1.0", GRPC_ONLY)
+    (project.path / "my_service" / "reports.py").write_text(
+        "from my_service.inventory.serializers import ItemProtoSerializer\n\n"
+        "REPORTED = ItemProtoSerializer\n"
+    )
+    project.commit("A report module")
+    template.edit(
+        "template/{{package_name}}/inventory/serializers.py.jinja",
+        "ItemProtoSerializer",
+        "ItemSerializer",
+    )
+    template.edit(
+        "template/{{package_name}}/inventory/serializers.py.jinja",
+        "WarehouseProtoSerializer",
+        "WarehouseSerializer",
+    )
+    for relative in [
+        "template/{{package_name}}/inventory/{% if api == 'grpc' %}services.py{% endif %}.jinja",
+    ]:
+        template.edit(relative, "ItemProtoSerializer", "ItemSerializer")
+        template.edit(relative, "WarehouseProtoSerializer", "WarehouseSerializer")
+    template.release("v0.2.0")
+
+    update(project, "v0.2.0")
+
+    assert (project.path / "my_service" / "reports.py").read_text() == (
+        "from my_service.inventory.serializers import ItemSerializer\n\nREPORTED = ItemSerializer\n"
+    )
+    assert project.conflict_markers() == []
+    project.assert_suite_and_hooks_pass()
