@@ -133,7 +133,10 @@ class Project:
             name
             for name in tracked
             if (self.path / name).is_file()
-            and "<<<<<<< " in (self.path / name).read_text(errors="replace")
+            and any(
+                line.startswith("<<<<<<< ")
+                for line in (self.path / name).read_text(errors="replace").splitlines()
+            )
         ]
 
 
