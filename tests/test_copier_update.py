@@ -153,6 +153,8 @@ def copy(template: TemplateRepo, dst: Path, ref: str, data: dict[str, str]) -> P
 
 
 def update(project: Project, ref: str | None = None, data: dict[str, str] | None = None) -> None:
+    """`copier update`, then what the message after an update asks for: re-lock
+    and, for a gRPC service, regenerate the contract."""
     copier.run_update(
         project.path,
         data=data or {},
@@ -163,6 +165,13 @@ def update(project: Project, ref: str | None = None, data: dict[str, str] | None
         quiet=True,
         conflict="inline",
     )
+    if project.conflict_markers():
+        return  # a person resolves them first
+    assert_succeeded(project.run("uv", "sync", "--quiet"))
+    if (project.path / "manage.py").exists() and "api: grpc" in (
+        project.path / ".copier-answers.yml"
+    ).read_text():
+        assert_succeeded(project.run("uv", "run", "python", "manage.py", "protos"))
 
 
 @pytest.fixture
