@@ -188,7 +188,10 @@ def add_ledger_model(project: Project) -> None:
         f"{package}/inventory/models.py",
         "\n\nclass LedgerEntry(models.Model):\n"
         "    amount_micros = models.BigIntegerField()\n"
-        '    memo = models.CharField(max_length=200, blank=True, default="")\n',
+        '    memo = models.CharField(max_length=200, blank=True, default="")\n'
+        "\n"
+        "    def __str__(self) -> str:\n"
+        "        return self.memo\n",
     )
     project.append(
         f"{package}/inventory/serializers.py",
