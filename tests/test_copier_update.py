@@ -393,7 +393,8 @@ def test_re_answering_adds_and_removes_options_cleanly(
 
     step({"rest_fallback": "true"}, serves_rest)
 
-    database_env = {"DATABASE_URL": "postgres://postgres@127.0.0.1:5432/my_service"}
+    # A database name of its own: pytest-django creates test_update_reanswer.
+    database_env = {"DATABASE_URL": "postgres://postgres@127.0.0.1:5432/update_reanswer"}
 
     def uses_postgresql() -> None:
         assert (
