@@ -200,6 +200,13 @@ def is_grpc(answer_set: str) -> bool:
     return ANSWER_SETS[answer_set].get("api", "grpc") == "grpc"
 
 
+def has_frontend(answer_set: str) -> bool:
+    """frontend_client defaults to envoy, which defaults to api=grpc."""
+    data = ANSWER_SETS[answer_set]
+    envoy = data.get("envoy", "true") == "true" and is_grpc(answer_set)
+    return envoy and data.get("frontend_client", "true") == "true"
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """Every test on a rendered project runs once per answer set; one marked
     `grpc_only` (the contract toolchain) only on the sets that speak gRPC."""
@@ -208,6 +215,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     sets = list(ANSWER_SETS)
     if metafunc.definition.get_closest_marker("grpc_only"):
         sets = [answer_set for answer_set in sets if is_grpc(answer_set)]
+    if metafunc.definition.get_closest_marker("frontend_only"):
+        sets = [answer_set for answer_set in sets if has_frontend(answer_set)]
     metafunc.parametrize("rendered_project", sets, indirect=True, scope="session")
 
 

@@ -61,6 +61,26 @@ def test_template_refuses_bad_answer_before_writing(
     assert not dst.exists() or not any(dst.iterdir())
 
 
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"envoy": "false", "frontend_client": "true"}, "(you chose envoy=false)"),
+        ({"api": "rest", "frontend_client": "true"}, "which needs api=grpc (you chose api=rest)"),
+    ],
+    ids=["envoy=false", "api=rest"],
+)
+def test_typescript_client_is_refused_without_envoy(
+    tmp_path: Path, data: dict[str, str], message: str
+) -> None:
+    """The client speaks grpc-web, which only Envoy serves."""
+    dst = tmp_path / "my-service"
+    with pytest.raises(ValueError, match="'frontend_client'") as raised:
+        render(data, dst, skip_tasks=True)
+    assert "needs envoy=true" in str(raised.value)
+    assert message in str(raised.value)
+    assert not dst.exists() or not any(dst.iterdir())
+
+
 def test_template_accepts_a_name_that_merely_contains_a_reserved_one(tmp_path: Path) -> None:
     """The reserved-name check compares whole names: `django_orders` is fine."""
     dst = tmp_path / "my-service"

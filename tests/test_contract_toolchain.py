@@ -222,6 +222,24 @@ def test_model_change_without_regenerating_is_drift(committed: Workspace) -> Non
     )
 
 
+@pytest.mark.frontend_only
+def test_stale_typescript_client_is_drift(committed: Workspace) -> None:
+    models = committed.package / "inventory" / "models.py"
+    committed.edit(
+        models,
+        "capacity_grams = models.PositiveBigIntegerField(",
+        "capacity_grams = models.PositiveIntegerField(",
+    )
+    assert_succeeded(committed.run("uv", "run", "--frozen", "python", "manage.py", "protos"))
+    client = f"web/src/gen/{committed.project.package_name}/v1/v1_pb.ts"
+    assert client in committed.git("status", "--porcelain")
+    # The Python side regenerated, the TypeScript client left as it was.
+    committed.git("checkout", "--", client)
+    result = committed.hook("proto-drift")
+    assert_hook_fails(result, "The gRPC contract is out of date with the serializers", client)
+    assert f"{committed.project.package_name}/v1/v1.proto" not in result.stdout
+
+
 def test_model_change_without_migration_is_caught(committed: Workspace) -> None:
     models = committed.package / "inventory" / "models.py"
     committed.edit(
@@ -259,6 +277,19 @@ def test_rej_files_are_refused(committed: Workspace) -> None:
     (committed.path / "pyproject.toml.rej").write_text("@@ -1 +1 @@\n-a\n+b\n")
     committed.git("add", "pyproject.toml.rej")
     assert_hook_fails(committed.hook("no-rej-files"), "copier update", "pyproject.toml.rej")
+
+
+def test_a_committed_private_key_is_refused(committed: Workspace) -> None:
+    # Assembled here so that this file holds no key-shaped text of its own.
+    armour = "-----{} EC PRIVATE KEY-----"
+    body = "MHcCAQEEIBL8DrXBOdO3s1CzC0Q5Lrzv1WqQWOzU5CWexOnPUzWXoAoGCCqGSM49\n"
+    pem = f"{armour.format('BEGIN')}\n{body}{armour.format('END')}\n"
+    (committed.path / "deploy").mkdir()
+    (committed.path / "deploy" / "server.key").write_text(pem)
+    committed.git("add", "deploy/server.key")
+    assert_hook_fails(
+        committed.hook("detect-secrets"), "Private Key", "Location:    deploy/server.key"
+    )
 
 
 def test_ruff_errors_are_caught(committed: Workspace) -> None:

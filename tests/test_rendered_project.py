@@ -16,7 +16,15 @@ import yaml
 from conftest import RenderedProject, _RenderCache, assert_succeeded
 
 # Folders a render or a later command may create that are not the template's output.
-_NOT_RENDERED = {".venv", ".git", ".mypy_cache", ".ruff_cache", ".pytest_cache", "__pycache__"}
+_NOT_RENDERED = {
+    ".venv",
+    ".git",
+    ".mypy_cache",
+    ".ruff_cache",
+    ".pytest_cache",
+    "__pycache__",
+    "node_modules",  # npm ci, from the post-copy task
+}
 
 # Jinja that survived rendering: `{{ name`, `{%` / `{%-` followed by a space,
 # and a space before `%}` / `-%}`. GitHub Actions expressions (`${{ ... }}`)
