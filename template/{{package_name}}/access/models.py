@@ -38,7 +38,9 @@ class ApiToken(models.Model):
     @classmethod
     def issue(cls, user: Any, name: str = "") -> tuple["ApiToken", str]:
         """Creates a token for `user`; returns it with the secret, which is shown only now."""
-        secret = secrets.token_urlsafe(32)
+        # Hex, not URL-safe base64: a token starting with '-' would read as an
+        # option on the command line (`manage.py apitoken revoke <prefix>`).
+        secret = secrets.token_hex(32)
         token = cls.objects.create(
             user=user, name=name, prefix=secret[:PREFIX_LENGTH], digest=token_digest(secret)
         )
