@@ -137,17 +137,24 @@ class RenderedProject:
 
     def run(self, *args: str, timeout: float = 900) -> subprocess.CompletedProcess[str]:
         """Runs a command in the project; stderr is merged into stdout."""
-        return subprocess.run(
-            args,
-            cwd=self.path,
-            env=self.environment(),
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            timeout=timeout,
-            check=False,
-        )
+        return run_in(self.path, args, self.environment(), timeout)
+
+
+def run_in(
+    cwd: Path, args: tuple[str, ...], env: dict[str, str], timeout: float = 900
+) -> subprocess.CompletedProcess[str]:
+    """Runs a command without standard input; stderr is merged into stdout."""
+    return subprocess.run(
+        args,
+        cwd=cwd,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
 
 
 def assert_succeeded(result: subprocess.CompletedProcess[str], lines: int = 150) -> None:

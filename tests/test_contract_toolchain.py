@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import RenderedProject, assert_succeeded
+from conftest import RenderedProject, assert_succeeded, run_in
 
 # Inline markers as `copier update --conflict inline` writes them.
 COPIER_CONFLICT = """\
@@ -49,17 +49,7 @@ class Workspace:
         return self.package / "v1" / "v1.proto"
 
     def run(self, *args: str, timeout: float = 900) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            args,
-            cwd=self.path,
-            env=self.env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            timeout=timeout,
-            check=False,
-        )
+        return run_in(self.path, args, self.env, timeout)
 
     def git(self, *args: str) -> str:
         result = self.run("git", *args)

@@ -18,7 +18,7 @@ import copier
 import pytest
 from copier.errors import DirtyLocalWarning
 
-from conftest import REPO_ROOT, assert_succeeded, base_environment
+from conftest import REPO_ROOT, assert_succeeded, base_environment, run_in
 
 # Fast answers for the update scenarios: gRPC without the edges.
 GRPC_ONLY = {"envoy": "false", "rest_fallback": "false", "frontend_client": "false"}
@@ -39,17 +39,7 @@ GIT_IDENTITY = {
 def run(
     cwd: Path, *args: str, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        args,
-        cwd=cwd,
-        env={**base_environment(), **GIT_IDENTITY, **(env or {})},
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        timeout=1200,
-        check=False,
-    )
+    return run_in(cwd, args, {**base_environment(), **GIT_IDENTITY, **(env or {})}, timeout=1200)
 
 
 def git(cwd: Path, *args: str) -> str:
