@@ -2,52 +2,34 @@
 
 Copier validates `data` against each question's validator and choices before
 rendering, and reports a failure as a ValueError naming the question; so these
-tests are fast: no file is written and no post-copy task runs.
+tests are fast: no file is written and no post-copy task runs. It does so even
+for a question it does not ask because its `when` is false (Envoy, the REST
+fallback and the TypeScript client with api=rest): a value given for it is
+still checked. The same refusals typed at the interactive prompt are in
+test_bad_answers_interactive.py.
 """
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import render
+from bad_answers import BAD_ANSWERS, case_id
+from conftest import REPO_ROOT, base_environment, render, run_in
 
-BAD_ANSWERS: list[tuple[str, str, str]] = [
-    # (question, answer, fragment of the message that must explain the refusal)
-    ("package_name", "1abc", "is not a valid package name"),
-    ("package_name", "my-pkg", "is not a valid package name"),
-    ("package_name", "Django", "is not a valid package name"),
-    ("package_name", "x" * 51, "keep it to 50 or fewer"),
-    ("package_name", "django", "would shadow"),
-    ("package_name", "grpc", "would shadow"),
-    ("package_name", "test", "would shadow"),
-    ("package_name", "tests", "would shadow"),
-    ("package_name", "os", "would shadow"),
-    ("package_name", "asyncio", "would shadow"),
-    ("package_name", "class", "would shadow"),
-    ("project_name", "", "must not be empty"),
-    ("project_name", "   ", "must not be empty"),
-    ("project_name", "A" * 200, "keep it to 80 or fewer"),
-    ("project_name", "1234", "needs at least one letter"),
-    ("project_slug", "Bad Slug", "is not a valid slug"),
-    ("project_slug", "-leading-dash", "is not a valid slug"),
-    ("description", "two\nlines", "must be a single line"),
-    ("author_name", " ", "must not be empty"),
-    ("author_email", "not-an-email", "is not an email address"),
+# Choices are checked by copier itself, before any validator.
+BAD_CHOICES: list[tuple[str, str, str]] = [
     ("python_version", "3.9", "Invalid choice for 'python_version'"),
     ("database", "mysql", "Invalid choice for 'database'"),
 ]
 
 
-def _case_id(case: tuple[str, str, str]) -> str:
-    question, answer, _ = case
-    shown = answer if len(answer) <= 20 else f"{answer[:8]}...({len(answer)} chars)"
-    return f"{question}={shown!r}"
-
-
 @pytest.mark.parametrize(
-    ("question", "answer", "message"), BAD_ANSWERS, ids=[_case_id(c) for c in BAD_ANSWERS]
+    ("question", "answer", "message"),
+    BAD_ANSWERS + BAD_CHOICES,
+    ids=[case_id(question, answer) for question, answer, _ in BAD_ANSWERS + BAD_CHOICES],
 )
 def test_template_refuses_bad_answer_before_writing(
     tmp_path: Path, question: str, answer: str, message: str
@@ -79,6 +61,56 @@ def test_typescript_client_is_refused_without_envoy(
     assert "needs envoy=true" in str(raised.value)
     assert message in str(raised.value)
     assert not dst.exists() or not any(dst.iterdir())
+
+
+@pytest.mark.parametrize(
+    ("question", "message"),
+    [
+        ("envoy", "Envoy fronts the gRPC server, so it needs api=grpc (you chose api=rest)"),
+        ("rest_fallback", "with api=rest the whole API is REST already: drop rest_fallback"),
+    ],
+    ids=["envoy=true", "rest_fallback=true"],
+)
+def test_grpc_only_option_is_refused_with_api_rest(
+    tmp_path: Path, question: str, message: str
+) -> None:
+    """Copier does not ask these questions when api=rest (their `when` is
+    false), but it still checks a value given in data against their validator."""
+    dst = tmp_path / "my-service"
+    with pytest.raises(ValueError, match=f"'{question}'") as raised:
+        render({"api": "rest", question: "true"}, dst, skip_tasks=True)
+    assert message in str(raised.value)
+    assert not dst.exists() or not any(dst.iterdir())
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (
+            {"package_name": "grpc"},
+            "Validation error for question 'package_name': \"grpc\" would shadow",
+        ),
+        (
+            {"api": "rest", "envoy": "true"},
+            "Validation error for question 'envoy': Envoy fronts the gRPC server",
+        ),
+    ],
+    ids=["package_name=grpc", "api=rest+envoy=true"],
+)
+def test_copier_command_with_data_and_defaults_exits_with_the_reason_and_writes_nothing(
+    tmp_path: Path, data: dict[str, str], message: str
+) -> None:
+    """The command line a user runs, not the Python API: a non-zero exit
+    status, the validator's message in the output, no destination folder."""
+    dst = tmp_path / "my-service"
+    args = [sys.executable, "-m", "copier", "copy", "--trust", "--skip-tasks", "--defaults"]
+    args += ["--vcs-ref", "HEAD"]
+    for name, value in data.items():
+        args += ["--data", f"{name}={value}"]
+    result = run_in(tmp_path, (*args, str(REPO_ROOT), str(dst)), base_environment(), timeout=120)
+    assert result.returncode != 0, result.stdout
+    assert message in result.stdout
+    assert not dst.exists()
 
 
 def test_template_accepts_a_name_that_merely_contains_a_reserved_one(tmp_path: Path) -> None:
