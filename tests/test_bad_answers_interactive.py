@@ -21,41 +21,33 @@ from pathlib import Path
 
 import pexpect
 import pytest
+import yaml
 
 from bad_answers import BAD_ANSWERS, case_id
 from conftest import DEFAULT_ANSWERS, REPO_ROOT, base_environment
 
-# The questions in the order copier asks them (as in copier.yml).
-QUESTION_ORDER = [
-    "project_name",
-    "project_slug",
-    "package_name",
-    "description",
-    "author_name",
-    "author_email",
-    "python_version",
-    "api",
-    "envoy",
-    "rest_fallback",
-    "frontend_client",
-    "database",
-]
 
-# What each prompt shows (the question's help in copier.yml).
-PROMPT = {
-    "project_name": "Human-readable name of the service",
-    "project_slug": "Distribution name (lowercase letters, digits and dashes)",
-    "package_name": "Python package name (a lowercase identifier)",
-    "description": "One-line description",
-    "author_name": "Author or team name",
-    "author_email": "Author or team email",
-    "python_version": "Python version the service runs on",
-    "api": "The API the service speaks",
-    "envoy": "Put Envoy in front of the gRPC server",
-    "rest_fallback": "Also serve the same serializers as REST endpoints",
-    "frontend_client": "Generate a typed TypeScript client",
-    "database": "Database for development and CI",
-}
+class _CopierYamlLoader(yaml.SafeLoader):
+    """Reads copier.yml, whose `!include` lines bring in computed values only."""
+
+
+_CopierYamlLoader.add_constructor("!include", lambda loader, node: None)
+
+
+def _asked_questions() -> dict[str, str]:
+    """Each question copier may ask, in its order, with the help its prompt shows;
+    computed values (`when: false`) are never asked."""
+    documents = yaml.load_all((REPO_ROOT / "copier.yml").read_text(), Loader=_CopierYamlLoader)
+    questions: dict[str, str] = {}
+    for document in documents:
+        for name, question in (document or {}).items():
+            if not name.startswith("_") and question.get("when") is not False:
+                questions[name] = question["help"]
+    return questions
+
+
+PROMPT = _asked_questions()
+QUESTION_ORDER = list(PROMPT)
 
 # A good answer to each free-text question, typed after the refusal.
 GOOD_ANSWER = {
