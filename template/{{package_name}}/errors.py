@@ -51,6 +51,21 @@ CODE_FOR_HTTP = {
     status.HTTP_503_SERVICE_UNAVAILABLE: UNAVAILABLE,
 }
 
+# The HTTP status of each canonical code (Envoy's mapping, but 409 for the conflicts).
+HTTP_FOR_CODE = {
+    INVALID_ARGUMENT: 400,
+    NOT_FOUND: 404,
+    ALREADY_EXISTS: 409,
+    PERMISSION_DENIED: 403,
+    RESOURCE_EXHAUSTED: 429,
+    FAILED_PRECONDITION: 409,
+    ABORTED: 409,
+    UNIMPLEMENTED: 501,
+    INTERNAL: 500,
+    UNAVAILABLE: 503,
+    UNAUTHENTICATED: 401,
+}
+
 BAD_REQUEST_TYPE = "type.googleapis.com/google.rpc.BadRequest"
 
 
@@ -111,7 +126,11 @@ def failure(error: BaseException) -> Failure:
     if not isinstance(error, exceptions.APIException):
         return Failure(UNKNOWN, 500, "The service failed to handle the request.")
     http_status = error.status_code
-    code = getattr(error, "canonical_code", None) or CODE_FOR_HTTP.get(http_status, UNKNOWN)
+    code = getattr(error, "canonical_code", None)
+    if hasattr(http_status, "value"):  # DSG's exceptions carry a grpc.StatusCode
+        code, http_status = http_status.value[0], HTTP_FOR_CODE.get(http_status.value[0], 500)
+    elif code is None:
+        code = CODE_FOR_HTTP.get(http_status, UNKNOWN)
     violations = list(_violations(error.detail)) if isinstance(error.detail, dict | list) else []
     if isinstance(error, exceptions.ValidationError | AlreadyExists) and violations:
         message = "; ".join(f"{path}: {text}" if path else text for path, text in violations)
