@@ -128,7 +128,7 @@ def status_body(failure: Failure) -> dict[str, Any]:
             {
                 "@type": BAD_REQUEST_TYPE,
                 "field_violations": [
-                    # `reason` too: Envoy prints every field of FieldViolation.
+                    # `reason` too: the JSON form prints every field of FieldViolation.
                     {"field": path, "description": text, "reason": ""}
                     for path, text in failure.violations
                 ],
