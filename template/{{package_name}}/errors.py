@@ -147,7 +147,9 @@ def status_body(failure: Failure) -> dict[str, Any]:
             {
                 "@type": BAD_REQUEST_TYPE,
                 "field_violations": [
-                    {"field": path, "description": text} for path, text in failure.violations
+                    # `reason` too: the JSON form prints every field of FieldViolation.
+                    {"field": path, "description": text, "reason": ""}
+                    for path, text in failure.violations
                 ],
             }
         )
