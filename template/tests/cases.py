@@ -101,4 +101,5 @@ def writable_view(resource: Resource, row: dict[str, Any]) -> dict[str, Any]:
 UNIQUE = [each for each in RESOURCES if each.unique_fields()]
 PROTECTED = [each for each in RESOURCES if protecting(each)]
 REFERENCING = [each for each in RESOURCES if each.required_references()]
+PLAIN = [each for each in RESOURCES if scalar_fields(each)]
 TWO_FIELDS = [each for each in RESOURCES if len(scalar_fields(each)) >= 2]

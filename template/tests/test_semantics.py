@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from tests.cases import (
     CASES,
     MISSING_ID,
+    PLAIN,
     PROTECTED,
     REFERENCING,
     UNIQUE,
@@ -70,7 +71,7 @@ def test_a_created_row_reads_back_as_it_was_acknowledged(
 
 
 @pytest.mark.parametrize("name", TRANSPORTS)
-@every_resource
+@by_name(PLAIN)
 @CASES
 @given(data=st.data())
 def test_a_partial_update_changes_only_the_named_field(
@@ -78,8 +79,6 @@ def test_a_partial_update_changes_only_the_named_field(
 ) -> None:
     transport = stack.transports[name]
     fields = scalar_fields(resource)
-    if not fields:
-        pytest.skip(f"{resource.name} has no plain writable field")
     created = create(transport, resource, data)
     field = data.draw(st.sampled_from(fields))
     value = data.draw(value_strategy(resource, field))
@@ -139,30 +138,6 @@ def test_an_update_replaces_the_row_as_a_create_would_write_it(
 
 
 # ------------------------------------------------------------ addressing rows
-
-
-@pytest.mark.parametrize("name", [n for n in TRANSPORTS if n != "rest"])
-@every_resource
-@CASES
-@given(data=st.data())
-def test_a_request_that_names_no_row_is_an_invalid_argument(
-    stack: Stack, name: str, resource: Resource, data: st.DataObject
-) -> None:
-    transport = stack.transports[name]
-    created = create(transport, resource, data)
-    row = {k: v for k, v in created.items() if k in resource.writable() and v is not None}
-    rows = count(stack, resource)
-
-    transport.retrieve(resource, None).refused(INVALID_ARGUMENT, "id")
-    transport.destroy(resource, None).refused(INVALID_ARGUMENT, "id")
-    fields = scalar_fields(resource)
-    if fields:
-        change = {fields[0]: row.get(fields[0])} if fields[0] in row else {}
-        transport.partial_update(resource, None, change).refused(INVALID_ARGUMENT, "id")
-    transport.update(resource, None, row).refused(INVALID_ARGUMENT, "id")
-
-    assert count(stack, resource) == rows
-    assert stored(transport, resource, created["id"]) == canonical(resource, created)
 
 
 @pytest.mark.parametrize("name", TRANSPORTS)
