@@ -1,8 +1,8 @@
 """Concurrent writers on the same rows lose no acknowledged write
 (docs/semantics.md), on SQLite and PostgreSQL, for every resource served.
 
-Two clients call at once through a barrier; on gRPC each reaches its own
-server process, so the writes race in two processes as they do in production.
+Two clients call at once through a barrier; where there are two server
+processes, each reaches its own, so the writes race as they do in production.
 """
 
 import threading
@@ -35,7 +35,7 @@ from tests.conformance import (
     value_strategy,
     written,
 )
-from tests.stacks import TRANSPORTS, Stack
+from tests.stacks import RACING, Stack
 
 ROUNDS = 6
 RACERS = 6
@@ -47,8 +47,6 @@ ONE_EXAMPLE = settings(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 
-# One transport per server kind: the Envoy transports reach the same servers.
-RACING = [name for name in TRANSPORTS if name in {"grpc", "rest"}]
 racing = pytest.mark.parametrize("name", RACING)
 
 

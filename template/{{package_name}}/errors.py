@@ -2,8 +2,8 @@
 
 Every failure becomes a `Failure`: a canonical status code (google.rpc.Code),
 a plain-text message, and field violations (google.rpc.BadRequest) naming the
-fields at fault. REST renders it as the JSON body `status_body()` builds, gRPC
-as its status and `grpc-status-details-bin`; Envoy prints the same JSON.
+fields at fault. JSON callers get the body `status_body()` builds; callers of
+the binary API get the same code, message and violations in the call's status.
 
 Database conflicts are the client's to resolve, so they are client errors, not
 server errors (docs/semantics.md):
@@ -51,7 +51,7 @@ CODE_FOR_HTTP = {
     status.HTTP_503_SERVICE_UNAVAILABLE: UNAVAILABLE,
 }
 
-# The HTTP status of each canonical code, as Envoy's transcoder maps them.
+# The HTTP status of each canonical code, as the standard HTTP mapping gives it.
 HTTP_FOR_CODE = {
     INVALID_ARGUMENT: 400,
     NOT_FOUND: 404,
@@ -77,7 +77,7 @@ class AlreadyExists(exceptions.APIException):
 
 
 class FailedPrecondition(exceptions.APIException):
-    # 400, as in the canonical HTTP mapping Envoy's transcoder applies.
+    # 400, as in the canonical HTTP mapping (which gateways apply as they are).
     status_code = status.HTTP_400_BAD_REQUEST
     canonical_code = FAILED_PRECONDITION
     default_detail = "The row is still referenced by other rows."
@@ -128,7 +128,7 @@ def failure(error: BaseException) -> Failure:
         return Failure(UNKNOWN, 500, "The service failed to handle the request.")
     http_status = error.status_code
     code = getattr(error, "canonical_code", None)
-    if hasattr(http_status, "value"):  # DSG's exceptions carry a grpc.StatusCode
+    if hasattr(http_status, "value"):  # a status-code enum: (code, name)
         code, http_status = http_status.value[0], HTTP_FOR_CODE.get(http_status.value[0], 500)
     elif code is None:
         code = CODE_FOR_HTTP.get(http_status, UNKNOWN)
@@ -141,7 +141,8 @@ def failure(error: BaseException) -> Failure:
 
 
 def status_body(failure: Failure) -> dict[str, Any]:
-    """The JSON body of an error: google.rpc.Status as Envoy prints it."""
+    """The JSON body of an error: google.rpc.Status in its JSON form, every field
+    printed (the form gateways print it in)."""
     details: list[dict[str, Any]] = []
     if failure.violations:
         details.append(

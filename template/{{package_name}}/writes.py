@@ -1,4 +1,4 @@
-"""What a write means, the same over gRPC and REST (docs/semantics.md).
+"""What a write means, the same on every transport (docs/semantics.md).
 
 - Create and Update are whole-row writes: a writable field the request leaves
   out takes the value a Create gives it (its default, null, an empty list),
@@ -18,7 +18,8 @@ from rest_framework.fields import empty
 from rest_framework.settings import api_settings
 from rest_framework.utils import model_meta
 
-# DSG's request field listing the fields a PartialUpdate changes.
+# The request field naming the fields a partial update changes, where the
+# request is a message (a REST PATCH names them by the keys of its body).
 PARTIAL_UPDATE_FIELDS = "_partial_update_fields"
 
 
