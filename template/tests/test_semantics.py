@@ -6,6 +6,8 @@ Rows are generated from the serializers (hypothesis); each case checks what
 was answered and what was stored.
 """
 
+import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -246,3 +248,19 @@ def test_a_reference_to_a_missing_row_is_an_invalid_argument_naming_the_field(
     transport.create(resource, {**row, field: MISSING_ID}).refused(INVALID_ARGUMENT, field)
 
     assert count(stack, resource) == rows
+
+
+# ------------------------------------------------------------ the written rules
+
+
+def test_every_test_the_semantics_page_cites_exists() -> None:
+    tests = Path(__file__).parent
+    page = (tests.parent / "docs" / "semantics.md").read_text(encoding="utf-8")
+    cited = set(re.findall(r"`(test_[a-z0-9_]+)`", page))
+    defined = {
+        name
+        for module in tests.glob("test_*.py")
+        for name in re.findall(r"^def (test_[a-z0-9_]+)", module.read_text(encoding="utf-8"), re.M)
+    }
+    assert cited, "the page cites no test"
+    assert cited <= defined, f"cited but not defined: {sorted(cited - defined)}"

@@ -12,7 +12,7 @@ server errors (docs/semantics.md):
 | --- | --- | --- |
 | a value is invalid, a reference points at no row | INVALID_ARGUMENT | 400 |
 | a unique value is taken (checked first, or lost in a race) | ALREADY_EXISTS | 409 |
-| a delete of a row other rows still reference (PROTECT, RESTRICT) | FAILED_PRECONDITION | 409 |
+| a delete of a row other rows still reference (PROTECT, RESTRICT) | FAILED_PRECONDITION | 400 |
 | a deadlock, a serialization failure, a lock wait that timed out | ABORTED | 409, retry |
 | the database cannot be reached | UNAVAILABLE | 503, retry |
 """
@@ -51,14 +51,14 @@ CODE_FOR_HTTP = {
     status.HTTP_503_SERVICE_UNAVAILABLE: UNAVAILABLE,
 }
 
-# The HTTP status of each canonical code (Envoy's mapping, but 409 for the conflicts).
+# The HTTP status of each canonical code, as Envoy's transcoder maps them.
 HTTP_FOR_CODE = {
     INVALID_ARGUMENT: 400,
     NOT_FOUND: 404,
     ALREADY_EXISTS: 409,
     PERMISSION_DENIED: 403,
     RESOURCE_EXHAUSTED: 429,
-    FAILED_PRECONDITION: 409,
+    FAILED_PRECONDITION: 400,
     ABORTED: 409,
     UNIMPLEMENTED: 501,
     INTERNAL: 500,
@@ -77,7 +77,8 @@ class AlreadyExists(exceptions.APIException):
 
 
 class FailedPrecondition(exceptions.APIException):
-    status_code = status.HTTP_409_CONFLICT
+    # 400, as in the canonical HTTP mapping Envoy's transcoder applies.
+    status_code = status.HTTP_400_BAD_REQUEST
     canonical_code = FAILED_PRECONDITION
     default_detail = "The row is still referenced by other rows."
     default_code = "failed_precondition"
