@@ -64,10 +64,34 @@ def _uv_directory() -> str | None:
     return str(Path(uv).parent) if uv else None
 
 
+def _pyenv_versions() -> str | None:
+    """With pyenv, uv finds interpreters through pyenv's shims, which answer
+    only for the selected versions (pyenv's own `python3` sets PYENV_VERSION to
+    itself for its children): keep the active selection first, then add every
+    installed version, so each python_version answer is found. None without
+    pyenv."""
+    pyenv = shutil.which("pyenv")
+    if pyenv is None:
+        return None
+    listed = subprocess.run(
+        [pyenv, "versions", "--bare"], capture_output=True, text=True, check=False
+    )
+    active = subprocess.run([pyenv, "version-name"], capture_output=True, text=True, check=False)
+    if listed.returncode != 0 or active.returncode != 0:
+        return None
+    first = active.stdout.strip().split(":")
+    return ":".join(first + [v for v in listed.stdout.split() if v not in first])
+
+
+_PYENV_VERSIONS = _pyenv_versions()
+
+
 def base_environment() -> dict[str, str]:
     """The environment for every process started on a rendered project."""
     env = {k: v for k, v in os.environ.items() if k not in _LEAKING_VARIABLES}
     env["UV_PYTHON_DOWNLOADS"] = "never"
+    if _PYENV_VERSIONS:
+        env["PYENV_VERSION"] = _PYENV_VERSIONS
     uv_dir = _uv_directory()
     if uv_dir and uv_dir not in env.get("PATH", "").split(os.pathsep):
         env["PATH"] = os.pathsep.join([uv_dir, env.get("PATH", "")])
@@ -83,6 +107,8 @@ def _subprocess_environment() -> Iterator[None]:
             mp.delenv(name, raising=False)
         env = base_environment()
         mp.setenv("UV_PYTHON_DOWNLOADS", env["UV_PYTHON_DOWNLOADS"])
+        if "PYENV_VERSION" in env:
+            mp.setenv("PYENV_VERSION", env["PYENV_VERSION"])
         mp.setenv("PATH", env["PATH"])
         yield
 
@@ -233,3 +259,48 @@ def rendered_project(request: pytest.FixtureRequest, render_cache: _RenderCache)
     tests of the session."""
     answer_set: str = request.param
     return render_cache.get(answer_set)
+
+
+GIT_IDENTITY = {
+    "GIT_AUTHOR_NAME": "Template Test",
+    "GIT_AUTHOR_EMAIL": "template-test@example.com",
+    "GIT_COMMITTER_NAME": "Template Test",
+    "GIT_COMMITTER_EMAIL": "template-test@example.com",
+}
+
+# What a copy of the template repository's work tree leaves out.
+NOT_TEMPLATE = shutil.ignore_patterns(
+    ".git", ".venv", "__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache", "artifacts"
+)
+
+
+def git_in(cwd: Path, *args: str) -> str:
+    """A git command that must succeed; its output, stripped."""
+    result = run_in(cwd, ("git", *args), {**base_environment(), **GIT_IDENTITY})
+    assert_succeeded(result)
+    return result.stdout.strip()
+
+
+def clone_template(dst: Path) -> Path:
+    """The template as a user gets it: a clone of this repository with the work
+    tree's uncommitted changes committed on top, and the release tags made the
+    way the release workflow makes them (.ci/releases.py, docs/releasing.md)."""
+    git_in(dst.parent, "clone", "--quiet", "--no-tags", str(REPO_ROOT), str(dst))
+    shutil.copytree(REPO_ROOT, dst, ignore=NOT_TEMPLATE, dirs_exist_ok=True)
+    git_in(dst, "add", "--all")
+    if git_in(dst, "status", "--porcelain"):
+        git_in(dst, "commit", "--quiet", "--message", "Work tree")
+    tag_releases(dst)
+    return dst
+
+
+def tag_releases(template: Path) -> str:
+    """Runs the release rule in a template repository: tags every changelog
+    version that has no tag yet."""
+    result = run_in(
+        template,
+        ("python3", ".ci/releases.py", "--root", str(template), "tag"),
+        {**base_environment(), **GIT_IDENTITY},
+    )
+    assert_succeeded(result)
+    return result.stdout
