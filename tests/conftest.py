@@ -9,6 +9,7 @@ render always shows the template as it is on disk.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import warnings
@@ -19,6 +20,7 @@ from pathlib import Path
 import copier
 import pytest
 from copier.errors import DirtyLocalWarning
+from plumbum import local
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -100,16 +102,20 @@ def base_environment() -> dict[str, str]:
 
 @pytest.fixture(scope="session", autouse=True)
 def _subprocess_environment() -> Iterator[None]:
-    """Copier's post-copy task (`uv sync`, `manage.py protos`) inherits this
-    process's environment, so it is set here for the whole session."""
-    with pytest.MonkeyPatch.context() as mp:
+    """Copier's tasks and migrations (`uv sync`, `manage.py protos`) inherit
+    this process's environment, so it is set here for the whole session.
+    Copier starts them with plumbum's copy of the environment, taken when
+    plumbum was imported, so that copy is changed too."""
+    env = base_environment()
+    with pytest.MonkeyPatch.context() as mp, local.env():
         for name in _LEAKING_VARIABLES:
             mp.delenv(name, raising=False)
-        env = base_environment()
-        mp.setenv("UV_PYTHON_DOWNLOADS", env["UV_PYTHON_DOWNLOADS"])
-        if "PYENV_VERSION" in env:
-            mp.setenv("PYENV_VERSION", env["PYENV_VERSION"])
-        mp.setenv("PATH", env["PATH"])
+            if name in local.env:
+                del local.env[name]
+        for name in ("UV_PYTHON_DOWNLOADS", "PYENV_VERSION", "PATH"):
+            if name in env:
+                mp.setenv(name, env[name])
+                local.env[name] = env[name]
         yield
 
 
@@ -304,3 +310,43 @@ def tag_releases(template: Path) -> str:
     )
     assert_succeeded(result)
     return result.stdout
+
+
+def make_release(template: Path, version: str, notes: str) -> str:
+    """A maintainer's release commit in a template repository (docs/releasing.md):
+    `version` becomes the changelog's top section (an Unreleased section is
+    folded into it) and pyproject's version; the rule tags it. Commits every
+    change in the work tree; returns the release commit."""
+    changelog = template / "CHANGELOG.md"
+    text = changelog.read_text()
+    unreleased = re.search(r"\n## Unreleased\n(.*?)(?=\n## )", text, flags=re.DOTALL)
+    if unreleased:
+        notes = f"{notes}\n{unreleased[1].strip()}\n"
+        text = text.replace(unreleased[0], "")
+    top = text.index("\n## ")
+    changelog.write_text(
+        f"{text[:top]}\n## {version} - 2030-01-01\n\n{notes.strip()}\n{text[top:]}"
+    )
+    pyproject = template / "pyproject.toml"
+    pyproject.write_text(
+        re.sub(
+            r'\nversion = "[^"]+"\n', f'\nversion = "{version}"\n', pyproject.read_text(), count=1
+        )
+    )
+    git_in(template, "add", "--all")
+    git_in(template, "commit", "--quiet", "--message", f"Release {version}")
+    tag_releases(template)
+    assert git_in(template, "describe", "--tags", "--exact-match", "HEAD") == f"v{version}"
+    return git_in(template, "rev-parse", "HEAD")
+
+
+def release_head(template: Path) -> tuple[str, str]:
+    """Makes the template's HEAD a release when it is none yet (the work tree
+    as the next minor version); returns (previous release tag, HEAD's tag)."""
+    tags = git_in(template, "tag", "--list", "v*", "--sort=-v:refname").split()
+    head = git_in(template, "tag", "--points-at", "HEAD", "--list", "v*")
+    if not head:
+        major, minor, _ = (int(part) for part in tags[0].removeprefix("v").split("."))
+        make_release(template, f"{major}.{minor + 1}.0", "The work tree, released by a test.")
+        tags = git_in(template, "tag", "--list", "v*", "--sort=-v:refname").split()
+    return tags[1], tags[0]

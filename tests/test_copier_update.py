@@ -7,8 +7,11 @@ then changed and tagged as a newer one.
 
 from __future__ import annotations
 
+import os
+import re
 import shutil
 import subprocess
+import sys
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,7 +21,14 @@ import copier
 import pytest
 from copier.errors import DirtyLocalWarning
 
-from conftest import REPO_ROOT, assert_succeeded, base_environment, run_in
+from conftest import (
+    REPO_ROOT,
+    assert_succeeded,
+    base_environment,
+    clone_template,
+    make_release,
+    run_in,
+)
 
 # Fast answers for the update scenarios: gRPC without the edges.
 GRPC_ONLY = {"envoy": "false", "rest_fallback": "false", "frontend_client": "false"}
@@ -448,3 +458,61 @@ def test_the_rename_migration_updates_code_that_used_the_old_names(
     )
     assert project.conflict_markers() == []
     project.assert_suite_and_hooks_pass()
+
+
+def readme_quick_start() -> str:
+    """The README's quick-start copy command, as written, without the final
+    `manage.py stack` (it serves until Ctrl-C)."""
+    readme = (REPO_ROOT / "README.md").read_text()
+    section = readme.split("## Quick start", 1)[1]
+    commands = [
+        line
+        for block in re.findall(r"```sh\n(.*?)```", section, flags=re.DOTALL)
+        for line in block.splitlines()
+        if "copier copy" in line
+    ]
+    assert len(commands) == 1, commands
+    parts = commands[0].split(" && ")
+    assert parts[-1] == "python3 -m uv run manage.py stack", parts
+    return " && ".join(parts[:-1])
+
+
+def machine_environment() -> dict[str, str]:
+    """A user's shell: the machine's python3 (with uv installed by pip, as the
+    README says), not this suite's virtual environment."""
+    env = {**base_environment(), **GIT_IDENTITY}
+    suite_bin = str(Path(sys.prefix) / "bin")
+    env["PATH"] = os.pathsep.join(p for p in env["PATH"].split(os.pathsep) if p != suite_bin)
+    return env
+
+
+def test_the_readme_quick_start_records_a_source_that_check_update_and_update_use(
+    tmp_path: Path,
+) -> None:
+    checkout = clone_template(tmp_path / "checkout")
+    newest = git(checkout, "describe", "--tags", "--abbrev=0")
+    quick_start = run_in(checkout, ("bash", "-c", readme_quick_start()), machine_environment())
+    assert_succeeded(quick_start)
+    project = Project(tmp_path / "my-service")
+    answers = (project.path / ".copier-answers.yml").read_text()
+    assert f"_src_path: {checkout}\n" in answers
+    assert f"_commit: {newest}\n" in answers
+    git(project.path, "init", "--quiet", "--initial-branch=main")
+    project.commit("Rendered from the template")
+    copier_cli = ("uvx", "--from", "copier==9.19.1", "copier")
+
+    up_to_date = project.run(*copier_cli, "check-update", "--quiet")
+    assert up_to_date.returncode == 0, up_to_date.stdout
+
+    template_readme = checkout / "template" / "README.md.jinja"
+    template_readme.write_text(template_readme.read_text() + "\nA line of the next release.\n")
+    release = make_release(checkout, "9.0.0", "### Changed\n- The generated README.")
+    newer = project.run(*copier_cli, "check-update", "--quiet")
+    assert newer.returncode == 2, newer.stdout
+
+    assert_succeeded(project.run(*copier_cli, "update", "--trust", "--defaults"))
+    assert "A line of the next release." in (project.path / "README.md").read_text()
+    answers = (project.path / ".copier-answers.yml").read_text()
+    assert "_commit: v9.0.0\n" in answers
+    assert git(checkout, "rev-parse", "v9.0.0") == release
+    assert project.conflict_markers() == []
