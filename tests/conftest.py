@@ -24,11 +24,12 @@ from plumbum import local
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
-# Answer sets every rendered-project test runs against, by id.
+# Answer sets every rendered-project test runs against, by id. Every
+# python_version answer is among them (no render of its own).
 ANSWER_SETS: dict[str, dict[str, str]] = {
     "default": {},
-    "postgresql": {"database": "postgresql"},
-    "grpc-only": {"envoy": "false", "rest_fallback": "false"},
+    "postgresql": {"database": "postgresql", "python_version": "3.12"},
+    "grpc-only": {"envoy": "false", "rest_fallback": "false", "python_version": "3.13"},
     "rest": {"api": "rest"},
 }
 
@@ -287,16 +288,18 @@ def git_in(cwd: Path, *args: str) -> str:
     return result.stdout.strip()
 
 
-def clone_template(dst: Path) -> Path:
+def clone_template(dst: Path, *, tags: bool = True) -> Path:
     """The template as a user gets it: a clone of this repository with the work
     tree's uncommitted changes committed on top, and the release tags made the
-    way the release workflow makes them (.ci/releases.py, docs/releasing.md)."""
+    way the release workflow makes them (.ci/releases.py, docs/releasing.md),
+    or none at all."""
     git_in(dst.parent, "clone", "--quiet", "--no-tags", str(REPO_ROOT), str(dst))
     shutil.copytree(REPO_ROOT, dst, ignore=NOT_TEMPLATE, dirs_exist_ok=True)
     git_in(dst, "add", "--all")
     if git_in(dst, "status", "--porcelain"):
         git_in(dst, "commit", "--quiet", "--message", "Work tree")
-    tag_releases(dst)
+    if tags:
+        tag_releases(dst)
     return dst
 
 
