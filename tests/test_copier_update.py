@@ -361,6 +361,87 @@ def test_re_answering_adds_and_removes_options_cleanly(
     step({"database": "postgresql"}, uses_postgresql)
 
 
+FIRST_RELEASE = "20ac197f9e1202f1c4ad3ab81fb9e57eb9bcc20f"  # 0.1.0, as CHANGELOG.md pins it
+
+
+def add_0_1_0_teams_code(project: Project) -> None:
+    """Code a team wrote on 0.1.0: a service of its own, in its own module,
+    with the base serializer's and the example serializers' names of 0.1.0."""
+    (project.path / "my_service" / "ledger.py").write_text(
+        "from my_service.inventory.models import Item\n"
+        "from my_service.inventory.serializers import ItemProtoSerializer\n"
+        "from my_service.serializers import BigIntAwareModelProtoSerializer, Int64Field\n"
+        "from my_service.services import AsyncModelService\n\n\n"
+        "class ItemTotalSerializer(BigIntAwareModelProtoSerializer):\n"
+        '    total = Int64Field(source="quantity", read_only=True)\n\n'
+        "    class Meta:\n"
+        "        model = Item\n"
+        '        fields = ["id", "total"]\n\n\n'
+        "class ItemTotalService(AsyncModelService):\n"
+        '    queryset = Item.objects.order_by("id")\n'
+        "    serializer_class = ItemTotalSerializer\n\n\n"
+        "REPORTED = ItemProtoSerializer\n"
+    )
+    project.edit(
+        "my_service/handlers.py",
+        "SERVICES = [WarehouseService, ItemService]",
+        "SERVICES = [WarehouseService, ItemService, ItemTotalService]",
+    )
+    project.edit(
+        "my_service/handlers.py",
+        "from my_service.inventory.services import ItemService, WarehouseService\n",
+        "from my_service.inventory.services import ItemService, WarehouseService\n"
+        "from my_service.ledger import ItemTotalService\n",
+    )
+    assert_succeeded(project.run("uv", "run", "python", "manage.py", "protos"))
+    project.commit("Our own service, written on 0.1.0")
+
+
+def assert_the_teams_code_was_migrated(project: Project) -> None:
+    ledger = (project.path / "my_service" / "ledger.py").read_text()
+    assert "from my_service.proto_serializers import BigIntAwareModelProtoSerializer" in ledger
+    assert "from my_service.serializers import Int64Field" in ledger
+    assert "ItemProtoSerializer" not in ledger
+    assert "REPORTED = ItemSerializer" in ledger
+    # `manage.py protos` (in afterupdate) imported the team's service to generate it.
+    assert "service ItemTotalService" in (project.path / "my_service/v1/v1.proto").read_text()
+    assert project.conflict_markers() == []
+    assert_succeeded(project.run("uv", "run", "python", "manage.py", "check"))
+    assert_succeeded(project.run("uv", "run", "mypy", "."))
+    assert_succeeded(project.run("uv", "run", "ruff", "check", "my_service/ledger.py"))
+
+
+@pytest.mark.parametrize("tagged", [True, False], ids=["across-releases", "untagged-copy"])
+def test_migrations_bring_a_0_1_0_teams_code_to_the_newest_template(
+    tmp_path: Path, tagged: bool
+) -> None:
+    """From the real 0.1.0 to the work tree: across the release tags (every
+    versioned migration in the range runs), and from a copy made where the
+    template had no tags (Copier records a development version, and the
+    versioned entries alone would never run)."""
+    checkout = clone_template(tmp_path / "template", tags=tagged)
+    template = TemplateRepo(checkout)
+    if tagged:
+        _, newest = release_head(checkout)
+        project = copy(template, tmp_path / "my-service", "v0.1.0", {})
+    else:
+        newest = None
+        project = copy(template, tmp_path / "my-service", FIRST_RELEASE, {})
+        assert "_commit: 20ac197\n" in (project.path / ".copier-answers.yml").read_text()
+    add_0_1_0_teams_code(project)
+
+    # The old footprint kept, as the upgrade notes say.
+    update(project, newest, data=GRPC_ONLY)
+    # The team's registration sits next to a line the template changed.
+    assert resolve_conflicts(project, keep_the_teams_services) == ["my_service/handlers.py"]
+    assert_succeeded(project.run("python3", "scripts/afterupdate.py", "--no-hooks"))
+
+    assert_the_teams_code_was_migrated(project)
+    answers = (project.path / ".copier-answers.yml").read_text()
+    assert "envoy: false" in answers
+    assert not (project.path / "web").exists()
+
+
 def readme_quick_start() -> str:
     """The README's quick-start copy command, as written, without the final
     `manage.py stack` (it serves until Ctrl-C)."""
