@@ -612,3 +612,77 @@ def test_a_team_updates_from_the_previous_release_in_the_guides_five_steps(
     assert "python3 scripts/afterupdate.py" in readme
     assert project.conflict_markers() == []
     assert not list(project.path.rglob("*.rej"))
+
+
+def test_re_answering_refuses_to_remove_files_the_teams_code_uses(
+    template: TemplateRepo, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """The guard before every update, for each option an answer can remove;
+    then, once the team's code no longer needs them, an option turned off
+    takes its generated files along."""
+    project = copy(template, tmp_path / "my-service", "v0.1.0", {})
+    assert git(project.path, "ls-files", "web/src/gen")  # buf generate's client, committed
+    package = project.path / "my_service"
+    (package / "ledger.py").write_text(
+        "from my_service.inventory.models import Item\n"
+        "from my_service.proto_serializers import BigIntAwareModelProtoSerializer\n"
+        "from my_service.services import AsyncModelService\n\n\n"
+        "class LedgerSerializer(BigIntAwareModelProtoSerializer):\n"
+        "    class Meta:\n"
+        "        model = Item\n"
+        '        fields = ["id"]\n\n\n'
+        "class LedgerService(AsyncModelService):\n"
+        '    queryset = Item.objects.order_by("id")\n'
+        "    serializer_class = LedgerSerializer\n"
+    )
+    project.edit(
+        "my_service/handlers.py",
+        "SERVICES = [WarehouseService, ItemService]",
+        "SERVICES = [WarehouseService, ItemService, LedgerService]",
+    )
+    project.edit(
+        "my_service/handlers.py",
+        "from my_service.inventory.services import ItemService, WarehouseService\n",
+        "from my_service.inventory.services import ItemService, WarehouseService\n"
+        "from my_service.ledger import LedgerService\n",
+    )
+    (package / "edge_report.py").write_text(
+        "from my_service import envoy\n\nNAMES = envoy.service_names\n"
+    )
+    (package / "rest_report.py").write_text("import my_service.api\n\nAPI = my_service.api\n")
+    (project.path / "web" / "src" / "report.ts").write_text("export const report = 1;\n")
+    project.commit("Our own code on every option")
+    head = git(project.path, "rev-parse", "HEAD")
+
+    def refused(answers: dict[str, str], *named: str) -> None:
+        capfd.readouterr()
+        with pytest.raises(copier.errors.TaskError):
+            update(project, data=answers)
+        output = capfd.readouterr()
+        message = output.out + output.err
+        assert "stopped before changing anything" in message, message
+        for name in named:
+            assert name in message, (name, message)
+        assert "Ways forward" in message
+        assert git(project.path, "status", "--porcelain") == ""
+        assert git(project.path, "rev-parse", "HEAD") == head
+
+    refused(
+        {"api": "rest"},
+        "my_service/handlers.py registers your services LedgerService",
+        "my_service/ledger.py:2 imports a module the update removes",
+        "my_service/edge_report.py:1",
+        "web/src/report.ts",
+    )
+    refused({"envoy": "false"}, "my_service/edge_report.py:1", "web/src/report.ts")
+    refused({"rest_fallback": "false"}, "my_service/rest_report.py:1")
+    refused({"frontend_client": "false"}, "web/src/report.ts is your file inside web/")
+
+    # The way forward the message names: the team moves its code off first.
+    (project.path / "web" / "src" / "report.ts").unlink()
+    project.commit("Our report moves out of web/")
+    update(project, data={"frontend_client": "false"})
+    assert not (project.path / "web").exists()
+    git(project.path, "add", "--all")
+    assert git(project.path, "ls-files", "web") == ""
+    assert "frontend_client: false" in (project.path / ".copier-answers.yml").read_text()
