@@ -10,7 +10,7 @@ back), so after `copier update` this script:
    have changed pyproject.toml;
 3. installs the TypeScript client's packages (`npm --prefix web ci`) when the
    project has one;
-4. regenerates the contract (`uv run manage.py protos`) when the project speaks gRPC;
+4. regenerates the contract (`uv run manage.py protos`) when the project has that command;
 5. installs the git hooks when they are missing, and runs them all
    (`pre-commit run --all-files`, a second time when the first pass fixed files);
 6. says what is left.
@@ -71,7 +71,7 @@ def run(what: str, *command: str, fail: bool = True) -> bool:
     return result.returncode == 0
 
 
-def speaks_grpc(root: Path) -> bool:
+def generates_a_contract(root: Path) -> bool:
     return any(root.glob("*/management/commands/protos.py"))
 
 
@@ -114,7 +114,7 @@ def main(argv: list[str]) -> int:
         run("install", uv, "sync")
         if (ROOT / "web" / "package.json").is_file():
             run("install the TypeScript client's packages", tool("npm"), "--prefix", "web", "ci")
-        if speaks_grpc(ROOT):
+        if generates_a_contract(ROOT):
             run("regenerate the contract", uv, "run", "manage.py", "protos")
         if not options.no_hooks:
             hooks(ROOT)
