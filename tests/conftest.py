@@ -9,6 +9,7 @@ render always shows the template as it is on disk.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import warnings
@@ -19,14 +20,16 @@ from pathlib import Path
 import copier
 import pytest
 from copier.errors import DirtyLocalWarning
+from plumbum import local
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
-# Answer sets every rendered-project test runs against, by id.
+# Answer sets every rendered-project test runs against, by id. Every
+# python_version answer is among them (no render of its own).
 ANSWER_SETS: dict[str, dict[str, str]] = {
     "default": {},
-    "postgresql": {"database": "postgresql"},
-    "grpc-only": {"envoy": "false", "rest_fallback": "false"},
+    "postgresql": {"database": "postgresql", "python_version": "3.12"},
+    "grpc-only": {"envoy": "false", "rest_fallback": "false", "python_version": "3.13"},
     "rest": {"api": "rest"},
 }
 
@@ -64,10 +67,34 @@ def _uv_directory() -> str | None:
     return str(Path(uv).parent) if uv else None
 
 
+def _pyenv_versions() -> str | None:
+    """With pyenv, uv finds interpreters through pyenv's shims, which answer
+    only for the selected versions (pyenv's own `python3` sets PYENV_VERSION to
+    itself for its children): keep the active selection first, then add every
+    installed version, so each python_version answer is found. None without
+    pyenv."""
+    pyenv = shutil.which("pyenv")
+    if pyenv is None:
+        return None
+    listed = subprocess.run(
+        [pyenv, "versions", "--bare"], capture_output=True, text=True, check=False
+    )
+    active = subprocess.run([pyenv, "version-name"], capture_output=True, text=True, check=False)
+    if listed.returncode != 0 or active.returncode != 0:
+        return None
+    first = active.stdout.strip().split(":")
+    return ":".join(first + [v for v in listed.stdout.split() if v not in first])
+
+
+_PYENV_VERSIONS = _pyenv_versions()
+
+
 def base_environment() -> dict[str, str]:
     """The environment for every process started on a rendered project."""
     env = {k: v for k, v in os.environ.items() if k not in _LEAKING_VARIABLES}
     env["UV_PYTHON_DOWNLOADS"] = "never"
+    if _PYENV_VERSIONS:
+        env["PYENV_VERSION"] = _PYENV_VERSIONS
     uv_dir = _uv_directory()
     if uv_dir and uv_dir not in env.get("PATH", "").split(os.pathsep):
         env["PATH"] = os.pathsep.join([uv_dir, env.get("PATH", "")])
@@ -76,14 +103,20 @@ def base_environment() -> dict[str, str]:
 
 @pytest.fixture(scope="session", autouse=True)
 def _subprocess_environment() -> Iterator[None]:
-    """Copier's post-copy task (`uv sync`, `manage.py protos`) inherits this
-    process's environment, so it is set here for the whole session."""
-    with pytest.MonkeyPatch.context() as mp:
+    """Copier's tasks and migrations (`uv sync`, `manage.py protos`) inherit
+    this process's environment, so it is set here for the whole session.
+    Copier starts them with plumbum's copy of the environment, taken when
+    plumbum was imported, so that copy is changed too."""
+    env = base_environment()
+    with pytest.MonkeyPatch.context() as mp, local.env():
         for name in _LEAKING_VARIABLES:
             mp.delenv(name, raising=False)
-        env = base_environment()
-        mp.setenv("UV_PYTHON_DOWNLOADS", env["UV_PYTHON_DOWNLOADS"])
-        mp.setenv("PATH", env["PATH"])
+            if name in local.env:
+                del local.env[name]
+        for name in ("UV_PYTHON_DOWNLOADS", "PYENV_VERSION", "PATH"):
+            if name in env:
+                mp.setenv(name, env[name])
+                local.env[name] = env[name]
         yield
 
 
@@ -233,3 +266,90 @@ def rendered_project(request: pytest.FixtureRequest, render_cache: _RenderCache)
     tests of the session."""
     answer_set: str = request.param
     return render_cache.get(answer_set)
+
+
+GIT_IDENTITY = {
+    "GIT_AUTHOR_NAME": "Template Test",
+    "GIT_AUTHOR_EMAIL": "template-test@example.com",
+    "GIT_COMMITTER_NAME": "Template Test",
+    "GIT_COMMITTER_EMAIL": "template-test@example.com",
+}
+
+# What a copy of the template repository's work tree leaves out.
+NOT_TEMPLATE = shutil.ignore_patterns(
+    ".git", ".venv", "__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache", "artifacts"
+)
+
+
+def git_in(cwd: Path, *args: str) -> str:
+    """A git command that must succeed; its output, stripped."""
+    result = run_in(cwd, ("git", *args), {**base_environment(), **GIT_IDENTITY})
+    assert_succeeded(result)
+    return result.stdout.strip()
+
+
+def clone_template(dst: Path, *, tags: bool = True) -> Path:
+    """The template as a user gets it: a clone of this repository with the work
+    tree's uncommitted changes committed on top, and the release tags made the
+    way the release workflow makes them (.ci/releases.py, docs/releasing.md),
+    or none at all."""
+    git_in(dst.parent, "clone", "--quiet", "--no-tags", str(REPO_ROOT), str(dst))
+    shutil.copytree(REPO_ROOT, dst, ignore=NOT_TEMPLATE, dirs_exist_ok=True)
+    git_in(dst, "add", "--all")
+    if git_in(dst, "status", "--porcelain"):
+        git_in(dst, "commit", "--quiet", "--message", "Work tree")
+    if tags:
+        tag_releases(dst)
+    return dst
+
+
+def tag_releases(template: Path) -> str:
+    """Runs the release rule in a template repository: tags every changelog
+    version that has no tag yet."""
+    result = run_in(
+        template,
+        ("python3", ".ci/releases.py", "--root", str(template), "tag"),
+        {**base_environment(), **GIT_IDENTITY},
+    )
+    assert_succeeded(result)
+    return result.stdout
+
+
+def make_release(template: Path, version: str, notes: str) -> str:
+    """A maintainer's release commit in a template repository (docs/releasing.md):
+    `version` becomes the changelog's top section (an Unreleased section is
+    folded into it) and pyproject's version; the rule tags it. Commits every
+    change in the work tree; returns the release commit."""
+    changelog = template / "CHANGELOG.md"
+    text = changelog.read_text()
+    unreleased = re.search(r"\n## Unreleased\n(.*?)(?=\n## )", text, flags=re.DOTALL)
+    if unreleased:
+        notes = f"{notes}\n{unreleased[1].strip()}\n"
+        text = text.replace(unreleased[0], "")
+    top = text.index("\n## ")
+    changelog.write_text(
+        f"{text[:top]}\n## {version} - 2030-01-01\n\n{notes.strip()}\n{text[top:]}"
+    )
+    pyproject = template / "pyproject.toml"
+    pyproject.write_text(
+        re.sub(
+            r'\nversion = "[^"]+"\n', f'\nversion = "{version}"\n', pyproject.read_text(), count=1
+        )
+    )
+    git_in(template, "add", "--all")
+    git_in(template, "commit", "--quiet", "--message", f"Release {version}")
+    tag_releases(template)
+    assert git_in(template, "describe", "--tags", "--exact-match", "HEAD") == f"v{version}"
+    return git_in(template, "rev-parse", "HEAD")
+
+
+def release_head(template: Path) -> tuple[str, str]:
+    """Makes the template's HEAD a release when it is none yet (the work tree
+    as the next minor version); returns (previous release tag, HEAD's tag)."""
+    tags = git_in(template, "tag", "--list", "v*", "--sort=-v:refname").split()
+    head = git_in(template, "tag", "--points-at", "HEAD", "--list", "v*")
+    if not head:
+        major, minor, _ = (int(part) for part in tags[0].removeprefix("v").split("."))
+        make_release(template, f"{major}.{minor + 1}.0", "The work tree, released by a test.")
+        tags = git_in(template, "tag", "--list", "v*", "--sort=-v:refname").split()
+    return tags[1], tags[0]

@@ -7,8 +7,11 @@ then changed and tagged as a newer one.
 
 from __future__ import annotations
 
+import os
+import re
 import shutil
 import subprocess
+import sys
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,7 +21,15 @@ import copier
 import pytest
 from copier.errors import DirtyLocalWarning
 
-from conftest import REPO_ROOT, assert_succeeded, base_environment, run_in
+from conftest import (
+    REPO_ROOT,
+    assert_succeeded,
+    base_environment,
+    clone_template,
+    make_release,
+    release_head,
+    run_in,
+)
 
 # Fast answers for the update scenarios: gRPC without the edges.
 GRPC_ONLY = {"envoy": "false", "rest_fallback": "false", "frontend_client": "false"}
@@ -151,8 +162,8 @@ def copy(template: TemplateRepo, dst: Path, ref: str, data: dict[str, str]) -> P
 
 
 def update(project: Project, ref: str | None = None, data: dict[str, str] | None = None) -> None:
-    """`copier update`, then what the message after an update asks for: re-lock
-    and, for a gRPC service, regenerate the contract."""
+    """`copier update`, then what the message after an update asks for:
+    `python3 scripts/afterupdate.py` (re-lock, install, regenerate the contract)."""
     copier.run_update(
         project.path,
         data=data or {},
@@ -165,11 +176,8 @@ def update(project: Project, ref: str | None = None, data: dict[str, str] | None
     )
     if project.conflict_markers():
         return  # a person resolves them first
-    assert_succeeded(project.run("uv", "sync", "--quiet"))
-    if (project.path / "manage.py").exists() and "api: grpc" in (
-        project.path / ".copier-answers.yml"
-    ).read_text():
-        assert_succeeded(project.run("uv", "run", "python", "manage.py", "protos"))
+    # The hooks run in assert_suite_and_hooks_pass.
+    assert_succeeded(project.run("python3", "scripts/afterupdate.py", "--no-hooks"))
 
 
 @pytest.fixture
@@ -235,58 +243,6 @@ def add_ledger_model(project: Project) -> None:
     )
     assert_succeeded(project.run("uv", "run", "python", "manage.py", "makemigrations", "inventory"))
     assert_succeeded(project.run("uv", "run", "python", "manage.py", "protos"))
-
-
-def test_a_workflow_fix_reaches_a_changed_project_and_every_user_edit_survives(
-    template: TemplateRepo, tmp_path: Path
-) -> None:
-    project = copy(template, tmp_path / "my-service", "v0.1.0", GRPC_ONLY)
-    add_ledger_model(project)
-    project.edit("my_service/settings.py", 'TIME_ZONE = "UTC"', 'TIME_ZONE = "Europe/Paris"')
-    assert_succeeded(project.run("uv", "add", "--quiet", "humanize"))
-    project.edit(
-        "README.md",
-        "## Test it\n",
-        "## Test it\n\nOur team runs the suite before every deploy.\n",
-    )
-    project.commit("Our own model, settings, dependency and notes")
-
-    # The template fixes its CI workflow and a pre-commit hook.
-    template.edit(
-        "template/.github/workflows/ci.yml.jinja",
-        "    runs-on: ubuntu-24.04\n",
-        "    runs-on: ubuntu-24.04\n    timeout-minutes: 30\n",
-    )
-    template.edit(
-        "template/.pre-commit-config.yaml.jinja",
-        "name: no trailing whitespace",
-        "name: no trailing whitespace (fixed in place)",
-    )
-    template.release("v0.2.0")
-
-    update(project, "v0.2.0")
-
-    ci = (project.path / ".github/workflows/ci.yml").read_text()
-    assert "timeout-minutes: 30" in ci
-    assert (
-        "no trailing whitespace (fixed in place)"
-        in (project.path / ".pre-commit-config.yaml").read_text()
-    )
-    assert (
-        "class LedgerEntry(models.Model)"
-        in (project.path / "my_service/inventory/models.py").read_text()
-    )
-    assert "LedgerEntryService" in (project.path / "my_service/handlers.py").read_text()
-    assert 'TIME_ZONE = "Europe/Paris"' in (project.path / "my_service/settings.py").read_text()
-    assert "humanize" in (project.path / "pyproject.toml").read_text()
-    assert 'name = "humanize"' in (project.path / "uv.lock").read_text()
-    assert (
-        "Our team runs the suite before every deploy." in (project.path / "README.md").read_text()
-    )
-    assert "LedgerEntryResponse" in (project.path / "my_service/v1/v1.proto").read_text()
-    assert project.conflict_markers() == []
-    assert not list(project.path.rglob("*.rej"))
-    project.assert_suite_and_hooks_pass()
 
 
 def test_a_conflicting_change_is_left_inline_and_pre_commit_refuses_it(
@@ -405,46 +361,328 @@ def test_re_answering_adds_and_removes_options_cleanly(
     step({"database": "postgresql"}, uses_postgresql)
 
 
-def test_the_rename_migration_updates_code_that_used_the_old_names(
-    tmp_path: Path,
-) -> None:
-    """0.2.0 renamed the example serializers; its migration renames what the
-    user's own code still calls them."""
-    template = TemplateRepo.from_work_tree(tmp_path / "template")
-    for relative in [
-        "template/{{package_name}}/inventory/serializers.py.jinja",
-        "template/{{package_name}}/inventory/{% if api == 'grpc' %}services.py{% endif %}.jinja",
-    ]:
-        template.edit(relative, "ItemSerializer", "ItemProtoSerializer")
-        template.edit(relative, "WarehouseSerializer", "WarehouseProtoSerializer")
-    template.release("v0.1.0")
-    project = copy(template, tmp_path / "my-service", "v0.1.0", GRPC_ONLY)
-    (project.path / "my_service" / "reports.py").write_text(
-        "from my_service.inventory.serializers import ItemProtoSerializer\n\n"
+FIRST_RELEASE = "20ac197f9e1202f1c4ad3ab81fb9e57eb9bcc20f"  # 0.1.0, as CHANGELOG.md pins it
+
+
+def add_0_1_0_teams_code(project: Project) -> None:
+    """Code a team wrote on 0.1.0: a service of its own, in its own module,
+    with the base serializer's and the example serializers' names of 0.1.0."""
+    (project.path / "my_service" / "ledger.py").write_text(
+        "from my_service.inventory.models import Item\n"
+        "from my_service.inventory.serializers import ItemProtoSerializer\n"
+        "from my_service.serializers import BigIntAwareModelProtoSerializer, Int64Field\n"
+        "from my_service.services import AsyncModelService\n\n\n"
+        "class ItemTotalSerializer(BigIntAwareModelProtoSerializer):\n"
+        '    total = Int64Field(source="quantity", read_only=True)\n\n'
+        "    class Meta:\n"
+        "        model = Item\n"
+        '        fields = ["id", "total"]\n\n\n'
+        "class ItemTotalService(AsyncModelService):\n"
+        '    queryset = Item.objects.order_by("id")\n'
+        "    serializer_class = ItemTotalSerializer\n\n\n"
         "REPORTED = ItemProtoSerializer\n"
     )
-    project.commit("A report module")
-    template.edit(
-        "template/{{package_name}}/inventory/serializers.py.jinja",
-        "ItemProtoSerializer",
-        "ItemSerializer",
+    project.edit(
+        "my_service/handlers.py",
+        "SERVICES = [WarehouseService, ItemService]",
+        "SERVICES = [WarehouseService, ItemService, ItemTotalService]",
     )
-    template.edit(
-        "template/{{package_name}}/inventory/serializers.py.jinja",
-        "WarehouseProtoSerializer",
-        "WarehouseSerializer",
+    project.edit(
+        "my_service/handlers.py",
+        "from my_service.inventory.services import ItemService, WarehouseService\n",
+        "from my_service.inventory.services import ItemService, WarehouseService\n"
+        "from my_service.ledger import ItemTotalService\n",
     )
-    for relative in [
-        "template/{{package_name}}/inventory/{% if api == 'grpc' %}services.py{% endif %}.jinja",
-    ]:
-        template.edit(relative, "ItemProtoSerializer", "ItemSerializer")
-        template.edit(relative, "WarehouseProtoSerializer", "WarehouseSerializer")
-    template.release("v0.2.0")
+    assert_succeeded(project.run("uv", "run", "python", "manage.py", "protos"))
+    project.commit("Our own service, written on 0.1.0")
 
-    update(project, "v0.2.0")
 
-    assert (project.path / "my_service" / "reports.py").read_text() == (
-        "from my_service.inventory.serializers import ItemSerializer\n\nREPORTED = ItemSerializer\n"
-    )
+def assert_the_teams_code_was_migrated(project: Project) -> None:
+    ledger = (project.path / "my_service" / "ledger.py").read_text()
+    assert "from my_service.proto_serializers import BigIntAwareModelProtoSerializer" in ledger
+    assert "from my_service.serializers import Int64Field" in ledger
+    assert "ItemProtoSerializer" not in ledger
+    assert "REPORTED = ItemSerializer" in ledger
+    # `manage.py protos` (in afterupdate) imported the team's service to generate it.
+    assert "service ItemTotalService" in (project.path / "my_service/v1/v1.proto").read_text()
     assert project.conflict_markers() == []
-    project.assert_suite_and_hooks_pass()
+    assert_succeeded(project.run("uv", "run", "python", "manage.py", "check"))
+    assert_succeeded(project.run("uv", "run", "mypy", "."))
+    assert_succeeded(project.run("uv", "run", "ruff", "check", "my_service/ledger.py"))
+
+
+@pytest.mark.parametrize("tagged", [True, False], ids=["across-releases", "untagged-copy"])
+def test_migrations_bring_a_0_1_0_teams_code_to_the_newest_template(
+    tmp_path: Path, tagged: bool
+) -> None:
+    """From the real 0.1.0 to the work tree: across the release tags (every
+    versioned migration in the range runs), and from a copy made where the
+    template had no tags (Copier records a development version, and the
+    versioned entries alone would never run)."""
+    checkout = clone_template(tmp_path / "template", tags=tagged)
+    template = TemplateRepo(checkout)
+    if tagged:
+        _, newest = release_head(checkout)
+        project = copy(template, tmp_path / "my-service", "v0.1.0", {})
+    else:
+        newest = None
+        project = copy(template, tmp_path / "my-service", FIRST_RELEASE, {})
+        assert "_commit: 20ac197\n" in (project.path / ".copier-answers.yml").read_text()
+    add_0_1_0_teams_code(project)
+
+    # The old footprint kept, as the upgrade notes say.
+    update(project, newest, data=GRPC_ONLY)
+    # The team's registration sits next to a line the template changed.
+    assert resolve_conflicts(project, keep_the_teams_services) == ["my_service/handlers.py"]
+    assert_succeeded(project.run("python3", "scripts/afterupdate.py", "--no-hooks"))
+
+    assert_the_teams_code_was_migrated(project)
+    answers = (project.path / ".copier-answers.yml").read_text()
+    assert "envoy: false" in answers
+    assert not (project.path / "web").exists()
+
+
+def readme_quick_start() -> str:
+    """The README's quick-start copy command, as written, without the final
+    `manage.py stack` (it serves until Ctrl-C)."""
+    readme = (REPO_ROOT / "README.md").read_text()
+    section = readme.split("## Quick start", 1)[1]
+    commands = [
+        line
+        for block in re.findall(r"```sh\n(.*?)```", section, flags=re.DOTALL)
+        for line in block.splitlines()
+        if "copier copy" in line
+    ]
+    assert len(commands) == 1, commands
+    parts = commands[0].split(" && ")
+    assert parts[-1] == "python3 -m uv run manage.py stack", parts
+    return " && ".join(parts[:-1])
+
+
+def machine_environment() -> dict[str, str]:
+    """A user's shell: the machine's python3 (with uv installed by pip, as the
+    README says), not this suite's virtual environment."""
+    env = {**base_environment(), **GIT_IDENTITY}
+    suite_bin = str(Path(sys.prefix) / "bin")
+    env["PATH"] = os.pathsep.join(p for p in env["PATH"].split(os.pathsep) if p != suite_bin)
+    return env
+
+
+def test_the_readme_quick_start_records_a_source_that_check_update_and_update_use(
+    tmp_path: Path,
+) -> None:
+    checkout = clone_template(tmp_path / "checkout")
+    newest = git(checkout, "describe", "--tags", "--abbrev=0")
+    quick_start = run_in(checkout, ("bash", "-c", readme_quick_start()), machine_environment())
+    assert_succeeded(quick_start)
+    project = Project(tmp_path / "my-service")
+    answers = (project.path / ".copier-answers.yml").read_text()
+    assert f"_src_path: {checkout}\n" in answers
+    assert f"_commit: {newest}\n" in answers
+    git(project.path, "init", "--quiet", "--initial-branch=main")
+    project.commit("Rendered from the template")
+    copier_cli = ("uvx", "--from", "copier==9.19.1", "copier")
+
+    up_to_date = project.run(*copier_cli, "check-update", "--quiet")
+    assert up_to_date.returncode == 0, up_to_date.stdout
+
+    template_readme = checkout / "template" / "README.md.jinja"
+    template_readme.write_text(template_readme.read_text() + "\nA line of the next release.\n")
+    release = make_release(checkout, "9.0.0", "### Changed\n- The generated README.")
+    newer = project.run(*copier_cli, "check-update", "--quiet")
+    assert newer.returncode == 2, newer.stdout
+
+    assert_succeeded(project.run(*copier_cli, "update", "--trust", "--defaults"))
+    assert "A line of the next release." in (project.path / "README.md").read_text()
+    answers = (project.path / ".copier-answers.yml").read_text()
+    assert "_commit: v9.0.0\n" in answers
+    assert git(checkout, "rev-parse", "v9.0.0") == release
+    assert project.conflict_markers() == []
+
+
+def upgrading_guide_steps() -> list[str]:
+    """The steps of docs/upgrading.md's "Doing it", one a line: a command, or a
+    comment for what a person does by hand."""
+    guide = (REPO_ROOT / "docs" / "upgrading.md").read_text()
+    section = guide.split("## Doing it\n", 1)[1].split("\n## ", 1)[0]
+    found = re.search(r"```sh\n(.*?)```", section, flags=re.DOTALL)
+    assert found, "docs/upgrading.md: no sh block under Doing it"
+    return [line for line in found[1].splitlines() if line.strip()]
+
+
+Resolution = Callable[[str, list[str], list[str]], list[str]]
+
+
+def resolve_conflicts(project: Project, choose: Resolution) -> list[str]:
+    """What a person does at the guide's conflict step: each inline conflict
+    replaced by `choose(file, ours, theirs)`; every *.rej file deleted.
+    Returns the files resolved."""
+    resolved = project.conflict_markers()
+    for name in resolved:
+        path = project.path / name
+        kept: list[str] = []
+        ours: list[str] = []
+        theirs: list[str] = []
+        side = ""
+        for line in path.read_text().splitlines(keepends=True):
+            if line.startswith("<<<<<<< "):
+                side, ours, theirs = "ours", [], []
+            elif line.startswith("=======") and side == "ours":
+                side = "theirs"
+            elif line.startswith(">>>>>>> ") and side == "theirs":
+                side = ""
+                kept.extend(choose(name, ours, theirs))
+            elif side == "ours":
+                ours.append(line)
+            elif side == "theirs":
+                theirs.append(line)
+            else:
+                kept.append(line)
+        path.write_text("".join(kept))
+    for rejected in project.path.rglob("*.rej"):
+        rejected.unlink()
+    return resolved
+
+
+def keep_the_teams_services(name: str, ours: list[str], theirs: list[str]) -> list[str]:
+    """handlers.py: the team's registrations and the template's new imports;
+    anywhere else the template's side."""
+    if name.endswith("handlers.py"):
+        return ours + [
+            line for line in theirs if line not in ours and "services import" not in line
+        ]
+    return theirs
+
+
+def test_a_team_updates_from_the_previous_release_in_the_guides_five_steps(
+    tmp_path: Path,
+) -> None:
+    """docs/upgrading.md, followed literally, from the previous release (tags
+    made by the release rule in a clone) on a project its team changed."""
+    steps = upgrading_guide_steps()
+    assert len(steps) <= 5, steps
+    checkout = clone_template(tmp_path / "template")
+    previous, newest = release_head(checkout)
+    project = copy(TemplateRepo(checkout), tmp_path / "my-service", previous, GRPC_ONLY)
+    add_ledger_model(project)
+    project.edit("my_service/settings.py", 'TIME_ZONE = "UTC"', 'TIME_ZONE = "Europe/Paris"')
+    assert_succeeded(project.run("uv", "add", "--quiet", "humanize"))
+    project.edit(
+        "README.md",
+        "## Test it\n",
+        "## Test it\n\nOur team runs the suite before every deploy.\n",
+    )
+    # A line the template changed since: the update leaves a conflict here.
+    project.edit(
+        "my_service/settings.py",
+        '"django-insecure-development-only-key"',
+        '"django-insecure-our-development-key"',
+    )
+    project.commit("Our own model, settings and dependency")
+    git(project.path, "switch", "--quiet", "-c", "template-update")
+
+    for step in steps:
+        if step.startswith("#"):
+            assert "conflict" in step
+            # Run before the conflicts are resolved, the after-update command
+            # names them and changes nothing.
+            early = project.run("python3", "scripts/afterupdate.py")
+            assert early.returncode != 0
+            assert "my_service/settings.py: conflict markers" in early.stdout
+            resolved = resolve_conflicts(project, keep_the_teams_services)
+            assert "my_service/settings.py" in resolved
+            continue
+        assert_succeeded(project.run("bash", "-c", step))
+
+    answers = (project.path / ".copier-answers.yml").read_text()
+    assert f"_commit: {newest}\n" in answers
+    assert git(project.path, "status", "--porcelain") == ""
+    assert "Update from the template" in git(project.path, "log", "-1", "--format=%s")
+    assert (project.path / ".git" / "hooks" / "pre-commit").is_file()  # the commit ran them
+    settings = (project.path / "my_service/settings.py").read_text()
+    assert 'TIME_ZONE = "Europe/Paris"' in settings
+    assert "LedgerEntryService" in (project.path / "my_service/handlers.py").read_text()
+    assert 'name = "humanize"' in (project.path / "uv.lock").read_text()
+    assert "LedgerEntryResponse" in (project.path / "my_service/v1/v1.proto").read_text()
+    readme = (project.path / "README.md").read_text()
+    assert "Our team runs the suite before every deploy." in readme
+    # The template's changes to its workflows and docs landed.
+    workflow = (project.path / ".github/workflows/template-update.yml").read_text()
+    assert "python3 scripts/afterupdate.py" in workflow
+    assert "python3 scripts/afterupdate.py" in readme
+    assert project.conflict_markers() == []
+    assert not list(project.path.rglob("*.rej"))
+
+
+def test_re_answering_refuses_to_remove_files_the_teams_code_uses(
+    template: TemplateRepo, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """The guard before every update, for each option an answer can remove;
+    then, once the team's code no longer needs them, an option turned off
+    takes its generated files along."""
+    project = copy(template, tmp_path / "my-service", "v0.1.0", {})
+    assert git(project.path, "ls-files", "web/src/gen")  # buf generate's client, committed
+    package = project.path / "my_service"
+    (package / "ledger.py").write_text(
+        "from my_service.inventory.models import Item\n"
+        "from my_service.proto_serializers import BigIntAwareModelProtoSerializer\n"
+        "from my_service.services import AsyncModelService\n\n\n"
+        "class LedgerSerializer(BigIntAwareModelProtoSerializer):\n"
+        "    class Meta:\n"
+        "        model = Item\n"
+        '        fields = ["id"]\n\n\n'
+        "class LedgerService(AsyncModelService):\n"
+        '    queryset = Item.objects.order_by("id")\n'
+        "    serializer_class = LedgerSerializer\n"
+    )
+    project.edit(
+        "my_service/handlers.py",
+        "SERVICES = [WarehouseService, ItemService]",
+        "SERVICES = [WarehouseService, ItemService, LedgerService]",
+    )
+    project.edit(
+        "my_service/handlers.py",
+        "from my_service.inventory.services import ItemService, WarehouseService\n",
+        "from my_service.inventory.services import ItemService, WarehouseService\n"
+        "from my_service.ledger import LedgerService\n",
+    )
+    (package / "edge_report.py").write_text(
+        "from my_service import envoy\n\nNAMES = envoy.service_names\n"
+    )
+    (package / "rest_report.py").write_text("import my_service.api\n\nAPI = my_service.api\n")
+    (project.path / "web" / "src" / "report.ts").write_text("export const report = 1;\n")
+    project.commit("Our own code on every option")
+    head = git(project.path, "rev-parse", "HEAD")
+
+    def refused(answers: dict[str, str], *named: str) -> None:
+        capfd.readouterr()
+        with pytest.raises(copier.errors.TaskError):
+            update(project, data=answers)
+        output = capfd.readouterr()
+        message = output.out + output.err
+        assert "stopped before changing anything" in message, message
+        for name in named:
+            assert name in message, (name, message)
+        assert "Ways forward" in message
+        assert git(project.path, "status", "--porcelain") == ""
+        assert git(project.path, "rev-parse", "HEAD") == head
+
+    refused(
+        {"api": "rest"},
+        "my_service/handlers.py registers your services LedgerService",
+        "my_service/ledger.py:2 imports a module the update removes",
+        "my_service/edge_report.py:1",
+        "web/src/report.ts",
+    )
+    refused({"envoy": "false"}, "my_service/edge_report.py:1", "web/src/report.ts")
+    refused({"rest_fallback": "false"}, "my_service/rest_report.py:1")
+    refused({"frontend_client": "false"}, "web/src/report.ts is your file inside web/")
+
+    # The way forward the message names: the team moves its code off first.
+    (project.path / "web" / "src" / "report.ts").unlink()
+    project.commit("Our report moves out of web/")
+    update(project, data={"frontend_client": "false"})
+    assert not (project.path / "web").exists()
+    git(project.path, "add", "--all")
+    assert git(project.path, "ls-files", "web") == ""
+    assert "frontend_client: false" in (project.path / ".copier-answers.yml").read_text()

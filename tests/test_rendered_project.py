@@ -121,6 +121,16 @@ def test_answers_file_records_the_answers(rendered_project: RenderedProject) -> 
     assert "reserved_package_names" not in recorded
 
 
+def test_generated_project_runs_on_the_python_version_it_asked_for(
+    rendered_project: RenderedProject,
+) -> None:
+    result = rendered_project.run(
+        "uv", "run", "--frozen", "python", "-c", "import sys; print('%d.%d' % sys.version_info[:2])"
+    )
+    assert_succeeded(result)
+    assert result.stdout.strip().splitlines()[-1] == rendered_project.answers["python_version"]
+
+
 def test_generated_package_is_named_after_the_answer(rendered_project: RenderedProject) -> None:
     package = rendered_project.path / rendered_project.package_name
     assert (package / "__init__.py").is_file()

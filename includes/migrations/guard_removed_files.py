@@ -1,0 +1,200 @@
+"""Copier migration, before every update: refuse to remove files the team's code uses.
+
+Re-answering a question (`--data api=rest`, `envoy=false`, `rest_fallback=false`,
+`frontend_client=false`), or a release that drops a module, makes the update
+delete the template's files of that option. This guard finds out which files
+the update would delete, by rendering the template twice without tasks (the
+version and answers the project has now; the new version with the new answers)
+and comparing the file lists. Then it looks for the team's own code that
+depends on them:
+
+- services the team registered in `<package>/handlers.py` SERVICES, when
+  handlers.py goes;
+- imports of a removed module from the team's own files, or from lines the team
+  added to the template's files;
+- the team's own files inside a removed folder (`web/` without frontend_client).
+
+If it finds any, it names them and exits with 1: Copier stops before it changes
+anything. Usage (Copier passes the arguments, from the project root):
+
+    python guard_removed_files.py <new template checkout> <its commit> '<--data answers as JSON>'
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import tempfile
+import warnings
+from pathlib import Path
+from typing import Any
+
+import copier
+import yaml
+
+ANSWERS_FILE = ".copier-answers.yml"
+# Written by tools, never by the team: not "their code".
+GENERATED = (
+    re.compile(r"(^|/)v1/(?!__init__\.py$)"),
+    re.compile(r"^web/src/gen/"),
+    re.compile(r"^uv\.lock$"),
+)
+
+
+def render(
+    src: str, ref: str, answers_file: str, data: dict[str, Any], dst: Path
+) -> dict[str, str]:
+    """Every file of a render, by path, with its text. The project's answers
+    file goes first into `dst`, so Copier reads the recorded answers the way an
+    update does (a question no longer asked loses its answer); `data` are the
+    answers given with --data."""
+    dst.mkdir()
+    (dst / ANSWERS_FILE).write_text(answers_file, encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        copier.run_copy(
+            src,
+            dst,
+            data=data,
+            vcs_ref=ref,
+            defaults=True,
+            overwrite=True,
+            unsafe=True,
+            quiet=True,
+            skip_tasks=True,
+        )
+    files = {}
+    for path in dst.rglob("*"):
+        if path.is_file():
+            files[str(path.relative_to(dst))] = path.read_text(encoding="utf-8", errors="replace")
+    return files
+
+
+def project_files(root: Path) -> list[str]:
+    listed = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return sorted(set(listed.splitlines()))
+
+
+def module_of(path: str) -> str | None:
+    if not path.endswith(".py"):
+        return None
+    parts = path.removesuffix(".py").split("/")
+    if parts[-1] == "__init__":
+        parts = parts[:-1]
+    return ".".join(parts) if parts else None
+
+
+def import_pattern(modules: list[str]) -> re.Pattern[str]:
+    """`import a.b`, `from a.b import x`, `from a import b` for each a.b."""
+    choices = []
+    for module in modules:
+        parent, _, name = module.rpartition(".")
+        choices.append(rf"from\s+{re.escape(module)}\s+import\b")
+        choices.append(rf"import\s+{re.escape(module)}\b")
+        if parent:
+            choices.append(rf"from\s+{re.escape(parent)}\s+import\s+[^#\n]*\b{re.escape(name)}\b")
+    return re.compile(r"^\s*(?:" + "|".join(choices) + ")", re.MULTILINE)
+
+
+def services(text: str) -> list[str]:
+    found = re.search(r"^SERVICES\s*=\s*\[([^\]]*)\]", text, re.MULTILINE)
+    return re.findall(r"[A-Za-z_][A-Za-z0-9_]*", found[1]) if found else []
+
+
+def main(root: Path, new_src: str, new_ref: str, data_json: str) -> int:
+    answers_file = (root / ANSWERS_FILE).read_text(encoding="utf-8")
+    recorded = yaml.safe_load(answers_file)
+    given = json.loads(data_json)
+    with tempfile.TemporaryDirectory() as scratch:
+        old = render(
+            recorded["_src_path"], recorded["_commit"], answers_file, {}, Path(scratch) / "old"
+        )
+        new = render(new_src, new_ref, answers_file, given, Path(scratch) / "new")
+    removed = sorted(set(old) - set(new) - {ANSWERS_FILE})
+    if not removed:
+        return 0
+    removed_modules = [module for module in map(module_of, removed) if module]
+    removed_folders = {str(Path(path).parent) for path in removed} - {"."}
+    removed_folders = {
+        f for f in removed_folders if not any(p.startswith(f + "/") or p == f for p in new)
+    }
+    pattern = import_pattern(removed_modules) if removed_modules else None
+    problems = []
+
+    handlers = next((path for path in removed if path.endswith("/handlers.py")), None)
+    if handlers and (root / handlers).is_file():
+        own = [
+            name
+            for name in services((root / handlers).read_text())
+            if name not in services(old[handlers])
+        ]
+        if own:
+            problems.append(
+                f"{handlers} registers your services {', '.join(own)} in SERVICES, "
+                f"and the update removes {handlers}"
+            )
+
+    for name in project_files(root):
+        path = root / name
+        if not path.is_file() or any(rule.search(name) for rule in GENERATED):
+            continue
+        text = path.read_text(encoding="utf-8", errors="replace")
+        if name in removed and name != handlers and text != old[name]:
+            problems.append(f"{name} holds your changes, and the update removes it")
+            continue
+        if name not in old:
+            if any(name.startswith(folder + "/") for folder in removed_folders):
+                problems.append(
+                    f"{name} is your file inside {name.split('/')[0]}/, which the update removes"
+                )
+                continue
+            lines = text.splitlines()
+        elif name in new and text != old[name]:
+            template_lines = set(old[name].splitlines())
+            lines = [line if line not in template_lines else "" for line in text.splitlines()]
+        else:
+            continue
+        if pattern and name.endswith(".py"):
+            for number, line in enumerate(lines, 1):
+                if line and pattern.match(line):
+                    problems.append(
+                        f"{name}:{number} imports a module the update removes: {line.strip()}"
+                    )
+
+    if not problems:
+        return 0
+    answers = " ".join(f"--data {key}={value}" for key, value in json.loads(data_json).items())
+    print(
+        "copier update stopped before changing anything: it would remove files your own code uses.\n"
+        + "".join(f"  - {problem}\n" for problem in problems)
+        + "Files it would remove: "
+        + ", ".join(removed)
+        + "\nWays forward:\n"
+        f"  - keep the option: run the update without {answers or 'the new answers'};\n"
+        "  - or move your code off these files first (delete or port the services and imports named\n"
+        "    above), commit, and run the update again.\n"
+        'docs/upgrading.md in the template, section "Re-answering a question", says more.',
+        file=sys.stderr,
+    )
+    return 1
+
+
+if __name__ == "__main__":
+    try:
+        status = main(Path.cwd(), sys.argv[1], sys.argv[2], sys.argv[3])
+    except Exception as error:  # a guard that cannot check must not block every update
+        print(
+            f"The check for files the update removes could not run ({error!r}): before you "
+            "commit, look at what `git status` says the update deleted.",
+            file=sys.stderr,
+        )
+        status = 0
+    sys.exit(status)
