@@ -1,10 +1,11 @@
 """The steps the conformance tests share: rows made with the rows they need,
 rows read back, and the resources each kind of case applies to."""
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, Phase, assume, settings
+from hypothesis import HealthCheck, Phase, assume, given, settings
 from hypothesis import strategies as st
 
 from tests.conformance import (
@@ -41,6 +42,22 @@ def by_name(items: list[Resource]) -> pytest.MarkDecorator:
 
 
 every_resource = by_name(RESOURCES)
+
+Test = Callable[..., None]
+
+
+def case(
+    transports: list[str], items: list[Resource], examples: settings = CASES
+) -> Callable[[Test], Test]:
+    """A conformance case: run on each of `transports` and each resource of
+    `items` (and each engine, through the `stack` fixture), with `data` drawn
+    by hypothesis."""
+
+    def decorate(test: Test) -> Test:
+        test = examples(given(data=st.data())(test))
+        return pytest.mark.parametrize("name", transports)(by_name(items)(test))
+
+    return decorate
 
 
 def parents(transport: Transport, resource: Resource, data: st.DataObject) -> dict[str, Any]:
@@ -102,4 +119,6 @@ UNIQUE = [each for each in RESOURCES if each.unique_fields()]
 PROTECTED = [each for each in RESOURCES if protecting(each)]
 REFERENCING = [each for each in RESOURCES if each.required_references()]
 PLAIN = [each for each in RESOURCES if scalar_fields(each)]
+# One example per concurrency case: each runs several rounds of racing calls.
+ONE_EXAMPLE = settings(CASES, max_examples=1)
 TWO_FIELDS = [each for each in RESOURCES if len(scalar_fields(each)) >= 2]

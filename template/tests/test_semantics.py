@@ -10,22 +10,19 @@ import re
 from pathlib import Path
 from typing import Any
 
-import pytest
-from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.cases import (
-    CASES,
     MISSING_ID,
     PLAIN,
     PROTECTED,
     REFERENCING,
+    RESOURCES,
     UNIQUE,
     acknowledged,
-    by_name,
+    case,
     count,
     create,
-    every_resource,
     parents,
     scalar_fields,
     stored,
@@ -49,10 +46,7 @@ from tests.stacks import TRANSPORTS, Stack
 # ------------------------------------------------------------ reads and writes
 
 
-@pytest.mark.parametrize("name", TRANSPORTS)
-@every_resource
-@CASES
-@given(data=st.data())
+@case(TRANSPORTS, RESOURCES)
 def test_a_created_row_reads_back_as_it_was_acknowledged(
     stack: Stack, name: str, resource: Resource, data: st.DataObject
 ) -> None:
@@ -70,10 +64,7 @@ def test_a_created_row_reads_back_as_it_was_acknowledged(
     assert {key: answered[key] for key in row} == written(resource, row)
 
 
-@pytest.mark.parametrize("name", TRANSPORTS)
-@by_name(PLAIN)
-@CASES
-@given(data=st.data())
+@case(TRANSPORTS, PLAIN)
 def test_a_partial_update_changes_only_the_named_field(
     stack: Stack, name: str, resource: Resource, data: st.DataObject
 ) -> None:
@@ -95,10 +86,7 @@ def test_a_partial_update_changes_only_the_named_field(
     assert stored(transport, resource, created["id"]) == canonical(resource, answered)
 
 
-@pytest.mark.parametrize("name", TRANSPORTS)
-@every_resource
-@CASES
-@given(data=st.data())
+@case(TRANSPORTS, RESOURCES)
 def test_a_partial_update_that_names_no_field_is_refused_and_changes_nothing(
     stack: Stack, name: str, resource: Resource, data: st.DataObject
 ) -> None:
@@ -110,10 +98,7 @@ def test_a_partial_update_that_names_no_field_is_refused_and_changes_nothing(
     assert stored(transport, resource, created["id"]) == canonical(resource, created)
 
 
-@pytest.mark.parametrize("name", TRANSPORTS)
-@every_resource
-@CASES
-@given(data=st.data())
+@case(TRANSPORTS, RESOURCES)
 def test_an_update_replaces_the_row_as_a_create_would_write_it(
     stack: Stack, name: str, resource: Resource, data: st.DataObject
 ) -> None:
@@ -140,10 +125,7 @@ def test_an_update_replaces_the_row_as_a_create_would_write_it(
 # ------------------------------------------------------------ addressing rows
 
 
-@pytest.mark.parametrize("name", TRANSPORTS)
-@every_resource
-@CASES
-@given(data=st.data())
+@case(TRANSPORTS, RESOURCES)
 def test_a_row_that_does_not_exist_is_not_found(
     stack: Stack, name: str, resource: Resource, data: st.DataObject
 ) -> None:
@@ -166,10 +148,7 @@ def test_a_row_that_does_not_exist_is_not_found(
 # ------------------------------------------------------------ conflicts
 
 
-@pytest.mark.parametrize("name", TRANSPORTS)
-@by_name(UNIQUE)
-@CASES
-@given(data=st.data())
+@case(TRANSPORTS, UNIQUE)
 def test_a_taken_unique_value_is_already_exists_and_writes_nothing(
     stack: Stack, name: str, resource: Resource, data: st.DataObject
 ) -> None:
@@ -189,10 +168,7 @@ def test_a_taken_unique_value_is_already_exists_and_writes_nothing(
     assert stored(transport, resource, second["id"]) == canonical(resource, second)
 
 
-@pytest.mark.parametrize("name", TRANSPORTS)
-@by_name(PROTECTED)
-@CASES
-@given(data=st.data())
+@case(TRANSPORTS, PROTECTED)
 def test_deleting_a_row_that_others_reference_is_a_failed_precondition(
     stack: Stack, name: str, resource: Resource, data: st.DataObject
 ) -> None:
@@ -208,10 +184,7 @@ def test_deleting_a_row_that_others_reference_is_a_failed_precondition(
     assert stored(transport, resource, parent["id"]) == canonical(resource, parent)
 
 
-@pytest.mark.parametrize("name", TRANSPORTS)
-@by_name(REFERENCING)
-@CASES
-@given(data=st.data())
+@case(TRANSPORTS, REFERENCING)
 def test_a_reference_to_a_missing_row_is_an_invalid_argument_naming_the_field(
     stack: Stack, name: str, resource: Resource, data: st.DataObject
 ) -> None:

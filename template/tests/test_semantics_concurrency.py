@@ -10,15 +10,14 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-import pytest
-from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from tests.cases import (
-    RESOURCES,
+    ONE_EXAMPLE,
+    PLAIN,
     TWO_FIELDS,
     UNIQUE,
-    by_name,
+    case,
     count,
     create,
     parents,
@@ -39,15 +38,6 @@ from tests.stacks import RACING, Stack
 
 ROUNDS = 6
 RACERS = 6
-
-ONE_EXAMPLE = settings(
-    max_examples=1,
-    deadline=None,
-    phases=[Phase.explicit, Phase.generate],
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
-
-racing = pytest.mark.parametrize("name", RACING)
 
 
 def together(*calls: Callable[[], Outcome]) -> list[Outcome]:
@@ -77,10 +67,7 @@ def changed_value(resource: Any, name: str, current: Any, data: st.DataObject) -
     )
 
 
-@racing
-@by_name(TWO_FIELDS)
-@ONE_EXAMPLE
-@given(data=st.data())
+@case(RACING, TWO_FIELDS, ONE_EXAMPLE)
 def test_concurrent_partial_updates_of_different_fields_both_stay_written(
     stack: Stack, name: str, resource: Any, data: st.DataObject
 ) -> None:
@@ -108,10 +95,7 @@ def test_concurrent_partial_updates_of_different_fields_both_stay_written(
                 assert final[field] == created[field], "a refused write was stored"
 
 
-@racing
-@by_name(TWO_FIELDS)
-@ONE_EXAMPLE
-@given(data=st.data())
+@case(RACING, TWO_FIELDS, ONE_EXAMPLE)
 def test_concurrent_partial_updates_of_one_field_leave_one_of_the_values(
     stack: Stack, name: str, resource: Any, data: st.DataObject
 ) -> None:
@@ -138,10 +122,7 @@ def test_concurrent_partial_updates_of_one_field_leave_one_of_the_values(
         assert {k: final[k] for k in untouched} == untouched, "a torn row"
 
 
-@racing
-@by_name(UNIQUE)
-@ONE_EXAMPLE
-@given(data=st.data())
+@case(RACING, UNIQUE, ONE_EXAMPLE)
 def test_racing_creates_of_one_unique_value_store_one_row_and_refuse_the_rest(
     stack: Stack, name: str, resource: Any, data: st.DataObject
 ) -> None:
@@ -170,10 +151,7 @@ def test_racing_creates_of_one_unique_value_store_one_row_and_refuse_the_rest(
     assert count(stack, resource) == before + 1
 
 
-@racing
-@by_name([each for each in RESOURCES if scalar_fields(each)])
-@ONE_EXAMPLE
-@given(data=st.data())
+@case(RACING, PLAIN, ONE_EXAMPLE)
 def test_a_row_deleted_while_it_is_updated_stays_deleted(
     stack: Stack, name: str, resource: Any, data: st.DataObject
 ) -> None:
