@@ -686,3 +686,15 @@ def test_re_answering_refuses_to_remove_files_the_teams_code_uses(
     git(project.path, "add", "--all")
     assert git(project.path, "ls-files", "web") == ""
     assert "frontend_client: false" in (project.path / ".copier-answers.yml").read_text()
+
+    # And once nothing of the team's uses gRPC any more, api=rest takes the contract along.
+    for own in ("ledger.py", "edge_report.py", "rest_report.py"):
+        (package / own).unlink()
+    project.edit("my_service/handlers.py", "from my_service.ledger import LedgerService\n", "")
+    project.edit("my_service/handlers.py", ", LedgerService]", "]")
+    project.commit("Our code leaves gRPC")
+    assert git(project.path, "ls-files", "my_service/v1")
+    update(project, data={"api": "rest"})
+    assert not (package / "v1").exists()
+    git(project.path, "add", "--all")
+    assert git(project.path, "ls-files", "my_service/v1") == ""
