@@ -650,6 +650,9 @@ def test_re_answering_refuses_to_remove_files_the_teams_code_uses(
         "from my_service import envoy\n\nNAMES = envoy.service_names\n"
     )
     (package / "rest_report.py").write_text("import my_service.api\n\nAPI = my_service.api\n")
+    (package / "edge_names.py").write_text(
+        "from .envoy import service_names\n\nNAMES = service_names\n"
+    )
     (project.path / "web" / "src" / "report.ts").write_text("export const report = 1;\n")
     project.commit("Our own code on every option")
     head = git(project.path, "rev-parse", "HEAD")
@@ -674,7 +677,12 @@ def test_re_answering_refuses_to_remove_files_the_teams_code_uses(
         "my_service/edge_report.py:1",
         "web/src/report.ts",
     )
-    refused({"envoy": "false"}, "my_service/edge_report.py:1", "web/src/report.ts")
+    refused(
+        {"envoy": "false"},
+        "my_service/edge_report.py:1",
+        "my_service/edge_names.py:1",
+        "web/src/report.ts",
+    )
     refused({"rest_fallback": "false"}, "my_service/rest_report.py:1")
     refused({"frontend_client": "false"}, "web/src/report.ts is your file inside web/")
 
@@ -686,3 +694,15 @@ def test_re_answering_refuses_to_remove_files_the_teams_code_uses(
     git(project.path, "add", "--all")
     assert git(project.path, "ls-files", "web") == ""
     assert "frontend_client: false" in (project.path / ".copier-answers.yml").read_text()
+
+    # And once nothing of the team's uses gRPC any more, api=rest takes the contract along.
+    for own in ("ledger.py", "edge_report.py", "edge_names.py", "rest_report.py"):
+        (package / own).unlink()
+    project.edit("my_service/handlers.py", "from my_service.ledger import LedgerService\n", "")
+    project.edit("my_service/handlers.py", ", LedgerService]", "]")
+    project.commit("Our code leaves gRPC")
+    assert git(project.path, "ls-files", "my_service/v1")
+    update(project, data={"api": "rest"})
+    assert not (package / "v1").exists()
+    git(project.path, "add", "--all")
+    assert git(project.path, "ls-files", "my_service/v1") == ""

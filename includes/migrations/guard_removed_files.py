@@ -104,6 +104,25 @@ def import_pattern(modules: list[str]) -> re.Pattern[str]:
     return re.compile(r"^\s*(?:" + "|".join(choices) + ")", re.MULTILINE)
 
 
+_RELATIVE = re.compile(r"^\s*from\s+(\.+)([\w.]*)\s+import\s+([^#\n]+)")
+
+
+def relative_modules(name: str, line: str) -> set[str]:
+    """The modules a relative import in the file `name` can name:
+    `from ..a import b` in `pkg/sub/m.py` gives `pkg.a` and `pkg.a.b`."""
+    match = _RELATIVE.match(line)
+    if match is None:
+        return set()
+    dots, rest, names = match.groups()
+    package = name.removesuffix(".py").split("/")[:-1]
+    up = len(dots) - 1
+    if up > len(package):
+        return set()
+    module = ".".join([*package[: len(package) - up], *([rest] if rest else [])])
+    imported = {part.split(" as ")[0].strip(" ()\\") for part in names.split(",")}
+    return {module} | {f"{module}.{each}" for each in imported if each}
+
+
 def services(text: str) -> list[str]:
     found = re.search(r"^SERVICES\s*=\s*\[([^\]]*)\]", text, re.MULTILINE)
     return re.findall(r"[A-Za-z_][A-Za-z0-9_]*", found[1]) if found else []
@@ -164,7 +183,9 @@ def main(root: Path, new_src: str, new_ref: str, data_json: str) -> int:
             continue
         if pattern and name.endswith(".py"):
             for number, line in enumerate(lines, 1):
-                if line and pattern.match(line):
+                if line and (
+                    pattern.match(line) or relative_modules(name, line) & set(removed_modules)
+                ):
                     problems.append(
                         f"{name}:{number} imports a module the update removes: {line.strip()}"
                     )
