@@ -562,6 +562,15 @@ def test_a_team_updates_from_the_previous_release_in_the_guides_five_steps(
     steps = upgrading_guide_steps()
     assert len(steps) <= 5, steps
     checkout = clone_template(tmp_path / "template")
+    # The next release changes a line the team changes too, whatever the
+    # template's own history since the previous release touched.
+    settings = checkout / "template/{{package_name}}/settings.py.jinja"
+    settings.write_text(
+        settings.read_text().replace(
+            '"django-insecure-development-only-key"', '"django-insecure-development-key"'
+        )
+    )
+    git(checkout, "commit", "--quiet", "--all", "--message", "The template changes a line")
     previous, newest = release_head(checkout)
     project = copy(TemplateRepo(checkout), tmp_path / "my-service", previous, GRPC_ONLY)
     add_ledger_model(project)
