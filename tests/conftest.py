@@ -260,6 +260,22 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     metafunc.parametrize("rendered_project", sets, indirect=True, scope="session")
 
 
+@pytest.hookimpl(trylast=True)  # after pytest has grouped the items by answer set
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """For pytest-xdist (`-n auto --dist loadgroup` in pyproject.toml): every
+    test of one answer set runs in the same worker, so each set is rendered
+    once, in collection order (the contract tests build on each other's
+    commits); a test that asks render_cache for a set itself carries its
+    `xdist_group` mark. The update scenarios, the longest tests of no answer
+    set, come first, so that no worker starts one when the others are done."""
+    items.sort(key=lambda item: item.path.name != "test_copier_update.py")
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        answer_set = callspec.params.get("rendered_project") if callspec else None
+        if answer_set is not None:
+            item.add_marker(pytest.mark.xdist_group(answer_set))
+
+
 @pytest.fixture(scope="session")
 def rendered_project(request: pytest.FixtureRequest, render_cache: _RenderCache) -> RenderedProject:
     """The template rendered with each answer set in ANSWER_SETS, shared by all

@@ -123,10 +123,16 @@ class Project:
             if path.is_file() and not skipped.intersection(path.relative_to(self.path).parts)
         }
 
-    def assert_suite_and_hooks_pass(self, env: dict[str, str] | None = None) -> None:
-        """The project's own tests pass, and every pre-commit hook passes
-        without changing a file."""
-        assert_succeeded(self.run("uv", "run", "pytest", "-q", "-p", "no:cacheprovider", env=env))
+    def assert_suite_and_hooks_pass(
+        self, env: dict[str, str] | None = None, *, fast_tier: bool = False
+    ) -> None:
+        """The project's own tests pass (with `fast_tier`, only those its
+        README's fast tier runs: no `slow` test), and every pre-commit hook
+        passes without changing a file."""
+        tier = ["-m", "not slow"] if fast_tier else []
+        assert_succeeded(
+            self.run("uv", "run", "pytest", "-q", "-p", "no:cacheprovider", *tier, env=env)
+        )
         git(self.path, "add", "--all")
         before = git(self.path, "status", "--porcelain")
         hooks = self.run(
@@ -306,13 +312,16 @@ def test_updating_from_the_previous_commit_gives_what_a_fresh_copy_gives(
 def test_re_answering_adds_and_removes_options_cleanly(
     template: TemplateRepo, tmp_path: Path
 ) -> None:
+    """Each step re-answers one question and runs the fast tier (the answer
+    sets of the rendered-project tests run the whole suite); the last step,
+    every option on and PostgreSQL, runs the whole suite."""
     project = copy(template, tmp_path / "my-service", "v0.1.0", {"api": "rest"})
 
-    def step(answers: dict[str, str], check: Callable[[], None]) -> None:
+    def step(answers: dict[str, str], check: Callable[[], None], *, last: bool = False) -> None:
         update(project, data=answers)
         assert project.conflict_markers() == []
         check()
-        project.assert_suite_and_hooks_pass(env=database_env)
+        project.assert_suite_and_hooks_pass(env=database_env, fast_tier=not last)
         project.commit(f"Re-answered {answers}")
 
     database_env: dict[str, str] = {}
@@ -358,7 +367,7 @@ def test_re_answering_adds_and_removes_options_cleanly(
             "postgres://postgres@127.0.0.1:5432/my_service" in (package / "settings.py").read_text()
         )
 
-    step({"database": "postgresql"}, uses_postgresql)
+    step({"database": "postgresql"}, uses_postgresql, last=True)
 
 
 FIRST_RELEASE = "20ac197f9e1202f1c4ad3ab81fb9e57eb9bcc20f"  # 0.1.0, as CHANGELOG.md pins it
@@ -564,9 +573,9 @@ def test_a_team_updates_from_the_previous_release_in_the_guides_five_steps(
     checkout = clone_template(tmp_path / "template")
     # The next release changes a line the team changes too, whatever the
     # template's own history since the previous release touched.
-    settings = checkout / "template/{{package_name}}/settings.py.jinja"
-    settings.write_text(
-        settings.read_text().replace(
+    template_settings = checkout / "template/{{package_name}}/settings.py.jinja"
+    template_settings.write_text(
+        template_settings.read_text().replace(
             '"django-insecure-development-only-key"', '"django-insecure-development-key"'
         )
     )

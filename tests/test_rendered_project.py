@@ -43,6 +43,30 @@ def test_generated_project_passes_its_own_test_suite(rendered_project: RenderedP
     assert_succeeded(result)
 
 
+# What starts a real process in a generated test: the helpers of tests/support.py,
+# the conformance stacks and the edge fixtures.
+_STARTS_PROCESSES = re.compile(
+    r"\b(start_grpc_server|start_rest_server|free_port|Popen|TRANSPORTS|RACING|Stack|Edge|edge)\b"
+    r"|[^_.\w]start\("
+)
+
+
+def test_the_fast_tier_leaves_out_every_test_that_starts_processes(
+    rendered_project: RenderedProject,
+) -> None:
+    """The README's fast tier (`pytest -m "not slow"`) holds only in-process tests."""
+    unmarked = [
+        path.name
+        for path in sorted((rendered_project.path / "tests").glob("test_*.py"))
+        if _STARTS_PROCESSES.search(text := path.read_text())
+        and "\npytestmark = pytest.mark.slow" not in text
+    ]
+    assert unmarked == []
+    fast = rendered_project.run("uv", "run", "pytest", "-q", "-m", "not slow", "--collect-only")
+    assert_succeeded(fast)
+    assert re.search(r"\d+ deselected", fast.stdout), fast.stdout[-500:]
+
+
 def test_generated_project_passes_ruff_lint(rendered_project: RenderedProject) -> None:
     result = rendered_project.run("uv", "run", "ruff", "check", ".")
     assert_succeeded(result)
@@ -141,6 +165,7 @@ def test_generated_package_is_named_after_the_answer(rendered_project: RenderedP
 _GRPC_TRACES = re.compile(r"grpc|socio|envoy|protobuf|\bbuf\b|\.proto\b|_pb2", re.IGNORECASE)
 
 
+@pytest.mark.xdist_group("rest")  # the worker that renders the rest set
 def test_rest_only_project_has_no_trace_of_grpc(render_cache: _RenderCache) -> None:
     project = render_cache.get("rest")
     traces: list[str] = []

@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import strategies as st
 
 from tests.cases import (
@@ -42,6 +43,8 @@ from tests.conformance import (
     written,
 )
 from tests.stacks import TRANSPORTS, Stack
+
+pytestmark = pytest.mark.slow  # real processes: not in the fast tier (docs/layout.md)
 
 # ------------------------------------------------------------ reads and writes
 

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
+import pytest
 from hypothesis import strategies as st
 
 from tests.cases import (
@@ -35,6 +36,8 @@ from tests.conformance import (
     written,
 )
 from tests.stacks import RACING, Stack
+
+pytestmark = pytest.mark.slow  # real processes: not in the fast tier (docs/layout.md)
 
 ROUNDS = 6
 RACERS = 6
