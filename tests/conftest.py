@@ -260,7 +260,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     metafunc.parametrize("rendered_project", sets, indirect=True, scope="session")
 
 
-@pytest.hookimpl(trylast=True)  # after pytest has grouped the items by answer set
+@pytest.hookimpl(tryfirst=True)  # xdist reads the marks in its own hook
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """For pytest-xdist (`-n auto --dist loadgroup` in pyproject.toml): every
     test of one answer set runs in the same worker, so each set is rendered

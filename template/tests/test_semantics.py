@@ -44,7 +44,7 @@ from tests.conformance import (
 )
 from tests.stacks import TRANSPORTS, Stack
 
-pytestmark = pytest.mark.slow  # real processes: not in the fast tier (docs/layout.md)
+pytestmark = pytest.mark.slow  # real processes: not in the fast tier (README, "Test it")
 
 # ------------------------------------------------------------ reads and writes
 

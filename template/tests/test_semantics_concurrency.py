@@ -37,7 +37,7 @@ from tests.conformance import (
 )
 from tests.stacks import RACING, Stack
 
-pytestmark = pytest.mark.slow  # real processes: not in the fast tier (docs/layout.md)
+pytestmark = pytest.mark.slow  # real processes: not in the fast tier (README, "Test it")
 
 ROUNDS = 6
 RACERS = 6
