@@ -249,7 +249,8 @@ def has_frontend(answer_set: str) -> bool:
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """Every test on a rendered project runs once per answer set; one marked
-    `grpc_only` (the contract toolchain) only on the sets that speak gRPC."""
+    `grpc_only` (the contract toolchain) only on the sets that speak gRPC, one
+    marked `answer_sets(...)` only on those named."""
     if "rendered_project" not in metafunc.fixturenames:
         return
     sets = list(ANSWER_SETS)
@@ -257,6 +258,9 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         sets = [answer_set for answer_set in sets if is_grpc(answer_set)]
     if metafunc.definition.get_closest_marker("frontend_only"):
         sets = [answer_set for answer_set in sets if has_frontend(answer_set)]
+    chosen = metafunc.definition.get_closest_marker("answer_sets")
+    if chosen:
+        sets = [answer_set for answer_set in sets if answer_set in chosen.args]
     metafunc.parametrize("rendered_project", sets, indirect=True, scope="session")
 
 

@@ -2,25 +2,25 @@
 ledger and the CI workflow.
 
 The shared render stays pristine: each answer set is copied once into a git
-work space (module scope), and every planted violation is undone by resetting
-that work space to its first commit.
+work space (tests/workspaces.py), and every planted violation is undone by
+resetting that work space to its first commit.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from conftest import RenderedProject, assert_succeeded, run_in
+from conftest import RenderedProject, assert_succeeded
+from workspaces import Workspace, committed, workspace
+
+__all__ = ["committed", "workspace"]  # the fixtures, for pytest
 
 # Inline markers as `copier update --conflict inline` writes them.
 COPIER_CONFLICT = """\
@@ -30,47 +30,6 @@ DJANGO_DEBUG = false
 DJANGO_DEBUG = true
 >>>>>>> after updating
 """
-
-
-@dataclass
-class Workspace:
-    """A git repository holding a copy of a rendered project."""
-
-    path: Path
-    project: RenderedProject
-    env: dict[str, str]
-
-    @property
-    def package(self) -> Path:
-        return self.path / self.project.package_name
-
-    @property
-    def proto(self) -> Path:
-        return self.package / "v1" / "v1.proto"
-
-    def run(self, *args: str, timeout: float = 900) -> subprocess.CompletedProcess[str]:
-        return run_in(self.path, args, self.env, timeout)
-
-    def git(self, *args: str) -> str:
-        result = self.run("git", *args)
-        assert_succeeded(result)
-        return result.stdout
-
-    def number(self, message: str, field: str) -> int:
-        """The number the committed ledger gives `message.field`."""
-        ledger = json.loads((self.package / "v1" / "field_numbers.json").read_text())
-        fields = ledger["messages"][message]["fields"]
-        (number,) = (int(n) for n, name in fields.items() if name == field)
-        return number
-
-    def hook(self, hook_id: str) -> subprocess.CompletedProcess[str]:
-        """Runs one pre-commit hook on every tracked file."""
-        return self.run("uv", "run", "--frozen", "pre-commit", "run", hook_id, "--all-files")
-
-    def edit(self, path: Path, old: str, new: str, count: int = 1) -> None:
-        text = path.read_text()
-        assert text.count(old) == count, f"{old!r} not found {count} time(s) in {path}"
-        path.write_text(text.replace(old, new))
 
 
 def serves_grpc(project: RenderedProject) -> bool:
@@ -83,46 +42,6 @@ def assert_hook_fails(result: subprocess.CompletedProcess[str], *expected: str) 
     assert result.returncode != 0, f"the hook passed:\n{result.stdout}"
     for text in expected:
         assert text in result.stdout, f"{text!r} not in the hook's output:\n{result.stdout}"
-
-
-@pytest.fixture(scope="module")
-def workspace(
-    rendered_project: RenderedProject, tmp_path_factory: pytest.TempPathFactory
-) -> Workspace:
-    """The rendered project copied (without its virtualenv, which `uv sync`
-    recreates from the cache) into a new git repository."""
-    root = tmp_path_factory.mktemp(f"contract-{rendered_project.answer_set}")
-    path = root / rendered_project.path.name
-    shutil.copytree(
-        rendered_project.path, path, symlinks=True, ignore=shutil.ignore_patterns(".venv")
-    )
-    # Keep the user's and the machine's git settings (signing, hooksPath,
-    # default branch) out of the test.
-    (root / "gitconfig").write_text("")
-    env = {
-        **rendered_project.environment(),
-        "GIT_CONFIG_GLOBAL": str(root / "gitconfig"),
-        "GIT_CONFIG_NOSYSTEM": "1",
-        "PRE_COMMIT_HOME": str(root / "pre-commit-cache"),
-    }
-    space = Workspace(path, rendered_project, env)
-    assert_succeeded(space.run("uv", "sync", "--frozen", "--quiet"))
-    space.git("init", "--quiet", "--initial-branch=main")
-    space.git("config", "user.name", "Contract Test")
-    space.git("config", "user.email", "contract-test@example.com")
-    return space
-
-
-@pytest.fixture
-def committed(workspace: Workspace) -> Iterator[Workspace]:
-    """The work space with its first commit on main; reset afterwards."""
-    if workspace.run("git", "rev-parse", "--verify", "--quiet", "HEAD").returncode != 0:
-        workspace.git("add", "--all")
-        workspace.git("commit", "--quiet", "--no-verify", "--message", "Rendered project")
-    yield workspace
-    workspace.git("checkout", "--quiet", "--force", "main")
-    workspace.git("reset", "--quiet", "--hard")
-    workspace.git("clean", "--quiet", "--force", "-d")  # untracked, not ignored (.venv stays)
 
 
 def test_fresh_project_passes_every_hook_unchanged_and_commits(workspace: Workspace) -> None:
