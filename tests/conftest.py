@@ -264,20 +264,53 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     metafunc.parametrize("rendered_project", sets, indirect=True, scope="session")
 
 
+# The longest tests of no answer set: each runs a generated suite several times.
+_LONGEST = (
+    "test_re_answering_adds_and_removes_options_cleanly",
+    "test_a_team_updates_from_the_previous_release_in_the_guides_five_steps",
+)
+
+
+def _answer_set(item: pytest.Item) -> str | None:
+    callspec = getattr(item, "callspec", None)
+    answer_set = callspec.params.get("rendered_project") if callspec else None
+    marked = item.get_closest_marker("xdist_group")
+    return answer_set if answer_set is not None else (marked.args[0] if marked else None)
+
+
+# Modules whose tests on one answer set share a work space or run its suite,
+# longest first.
+_MODULES = ("test_rendered_project.py", "test_adding_a_resource.py", "test_contract_toolchain.py")
+
+
+def _rank(item: pytest.Item) -> tuple[int, int, int]:
+    """Longest first: the two longest scenarios, then each module's tests on
+    each answer set (a generated suite, a work space), then the other update
+    scenarios, then the rest."""
+    name = getattr(item, "originalname", item.name)
+    if name in _LONGEST:
+        return (0, _LONGEST.index(name), 0)
+    answer_set = _answer_set(item)
+    if answer_set is not None:
+        module = _MODULES.index(item.path.name) if item.path.name in _MODULES else len(_MODULES)
+        return (1, module, list(ANSWER_SETS).index(answer_set))
+    return (2 if item.path.name == "test_copier_update.py" else 3, 0, 0)
+
+
 @pytest.hookimpl(tryfirst=True)  # xdist reads the marks in its own hook
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """For pytest-xdist (`-n auto --dist loadgroup` in pyproject.toml): every
-    test of one answer set runs in the same worker, so each set is rendered
-    once, in collection order (the contract tests build on each other's
-    commits); a test that asks render_cache for a set itself carries its
-    `xdist_group` mark. The update scenarios, the longest tests of no answer
-    set, come first, so that no worker starts one when the others are done."""
-    items.sort(key=lambda item: item.path.name != "test_copier_update.py")
+    """For pytest-xdist (`-n auto --dist loadgroup --no-loadscope-reorder` in
+    pyproject.toml): a module's tests on one answer set run in one worker, in
+    collection order (the contract tests build on each other's commits), and a
+    worker renders each set at most once; a test that asks render_cache for a
+    set itself carries its `xdist_group` mark. Workers take the work in the
+    order sorted here (stable, so each module keeps its order), longest first,
+    so that no worker starts a long test when the others are done."""
+    items.sort(key=_rank)
     for item in items:
-        callspec = getattr(item, "callspec", None)
-        answer_set = callspec.params.get("rendered_project") if callspec else None
-        if answer_set is not None:
-            item.add_marker(pytest.mark.xdist_group(answer_set))
+        answer_set = _answer_set(item)
+        if answer_set is not None and not item.get_closest_marker("xdist_group"):
+            item.add_marker(pytest.mark.xdist_group(f"{answer_set}:{item.path.stem}"))
 
 
 @pytest.fixture(scope="session")
