@@ -1,5 +1,6 @@
 """Concurrent writers on the same rows lose no acknowledged write
-(docs/semantics.md), on SQLite and PostgreSQL, for every resource served.
+(docs/semantics.md), on SQLite and PostgreSQL, for every resource served;
+a write PostgreSQL aborts in a deadlock is ABORTED and leaves nothing behind.
 
 Two clients call at once through a barrier; where there are two server
 processes, each reaches its own, so the writes race as they do in production.
@@ -7,17 +8,23 @@ processes, each reaches its own, so the writes race as they do in production.
 
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from typing import Any
 
+import psycopg
 import pytest
+from django.db import models
 from hypothesis import strategies as st
+from psycopg import sql
 
 from tests.cases import (
     ONE_EXAMPLE,
     PLAIN,
+    REFERENCING,
     TWO_FIELDS,
     UNIQUE,
+    acknowledged,
     case,
     count,
     create,
@@ -26,16 +33,20 @@ from tests.cases import (
     stored,
 )
 from tests.conformance import (
+    ABORTED,
     ALREADY_EXISTS,
     NOT_FOUND,
     OK,
     Outcome,
+    Resource,
     canonical,
+    resource_named,
     row_strategy,
     value_strategy,
     written,
 )
-from tests.stacks import RACING, Stack
+from tests.databases import deadlock_timeout, wait_until_blocked_by
+from tests.stacks import RACING, TRANSPORTS, Stack
 
 pytestmark = pytest.mark.slow  # real processes: not in the fast tier (README, "Test it")
 
@@ -180,3 +191,75 @@ def test_a_row_deleted_while_it_is_updated_stays_deleted(
 
 def _writable(resource: Any, row: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in row.items() if k in resource.writable() and v is not None}
+
+
+# SQLite has no row locks, so no deadlock: PostgreSQL only (the session's
+# PostgreSQL stack, not a stack of its own).
+@pytest.mark.parametrize("stack", ["postgresql"], indirect=True)
+@case(TRANSPORTS, REFERENCING, ONE_EXAMPLE)
+def test_a_write_caught_in_a_deadlock_is_aborted_writes_nothing_and_succeeds_when_sent_again(
+    stack: Stack, name: str, resource: Resource, data: st.DataObject
+) -> None:
+    transport = stack.transports[name]
+    field = data.draw(st.sampled_from(sorted(resource.required_references())))
+    model = resource.required_references()[field]
+    row = data.draw(row_strategy(resource, parents(transport, resource, data)))
+    created = acknowledged(transport.create(resource, row), resource)
+    other = create(transport, resource_named(model.__name__), data)  # the row to point at instead
+    before = canonical(resource, created)
+    other_id = canonical(resource_named(model.__name__), other)["id"]
+    lock_other = sql.SQL("SELECT 1 FROM {} WHERE {} = %s FOR UPDATE").format(
+        sql.Identifier(model._meta.db_table), sql.Identifier(_key_column(model))
+    )
+    column = sql.Identifier(_column(resource.model, resource.writable()[field].source))
+    touch_row = sql.SQL("UPDATE {} SET {} = {} WHERE {} = %s").format(
+        sql.Identifier(resource.model._meta.db_table),
+        column,
+        column,
+        sql.Identifier(_key_column(resource.model)),
+    )
+    change = {field: other["id"]}
+
+    # The connection closes (its locks go) before the pool waits for the call.
+    with ThreadPoolExecutor(1) as pool, psycopg.connect(stack.database_url) as test_side:
+        test_side.execute(lock_other, [other_id])
+        # The server's UPDATE locks the row; its foreign-key check (at commit:
+        # Django's constraints are deferred) then waits for the other row.
+        call = pool.submit(transport.partial_update, resource, created["id"], change)
+        # PostgreSQL checks for a deadlock once, deadlock_timeout after a
+        # backend begins to wait, and aborts the backend whose check finds the
+        # cycle. Closing the cycle halfway through the server's wait makes the
+        # server's check come first, by half a deadlock_timeout either way.
+        wait_until_blocked_by(
+            stack.database_url,
+            test_side.info.backend_pid,
+            call,
+            waited=deadlock_timeout(stack.database_url) / 2,
+        )
+        try:
+            test_side.execute(touch_row, [before["id"]])  # waits for the server's row lock
+        except psycopg.errors.DeadlockDetected as error:
+            test_side.rollback()
+            pytest.fail(
+                "PostgreSQL aborted the test's transaction, not the server's, so this run "
+                f"proves nothing: {error}; the call answered {call.result(timeout=60)}"
+            )
+        test_side.rollback()
+        outcome = call.result(timeout=60)
+
+    outcome.refused(ABORTED)
+    assert stored(transport, resource, created["id"]) == before, "a refused write was stored"
+    again = acknowledged(transport.partial_update(resource, created["id"], change), resource)
+    assert canonical(resource, again)[field] == other_id
+    assert stored(transport, resource, created["id"]) == canonical(resource, again)
+
+
+def _column(model: type[models.Model], name: str) -> str:
+    column = model._meta.get_field(name)
+    assert isinstance(column, models.Field), f"{model.__name__}.{name} is not a column"
+    return str(column.column)
+
+
+def _key_column(model: type[models.Model]) -> str:
+    assert model._meta.pk is not None
+    return str(model._meta.pk.column)
