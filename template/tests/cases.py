@@ -5,18 +5,22 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.conf import settings as django_settings
 from hypothesis import HealthCheck, Phase, assume, given, settings
 from hypothesis import strategies as st
+from rest_framework import serializers
 
 from tests.conformance import (
     INVALID_ARGUMENT,
     Outcome,
     Resource,
     canonical,
+    json_integer,
     protecting,
     resource_named,
     resources,
     row_strategy,
+    value_strategy,
 )
 from tests.databases import query
 from tests.stacks import Stack
@@ -115,10 +119,30 @@ def writable_view(resource: Resource, row: dict[str, Any]) -> dict[str, Any]:
     return {name: value for name, value in row.items() if name in keep}
 
 
+def list_fields(resource: Resource) -> list[str]:
+    """Writable lists: to-many keys and repeated values."""
+    return [
+        name
+        for name, each in resource.writable().items()
+        if isinstance(each, serializers.ManyRelatedField | serializers.ListField)
+    ]
+
+
+def too_long(resource: Resource, name: str, data: st.DataObject) -> list[Any]:
+    """A list for field `name` of valid items, one more than API_MAX_LIST_LENGTH."""
+    each = resource.writable()[name]
+    if isinstance(each, serializers.ManyRelatedField):
+        item: Any = json_integer(each.child_relation, 1)
+    else:
+        item = data.draw(value_strategy(resource, name).filter(bool))[0]
+    return [item] * (django_settings.API_MAX_LIST_LENGTH + 1)
+
+
 UNIQUE = [each for each in RESOURCES if each.unique_fields()]
 PROTECTED = [each for each in RESOURCES if protecting(each)]
 REFERENCING = [each for each in RESOURCES if each.required_references()]
 PLAIN = [each for each in RESOURCES if scalar_fields(each)]
+LISTS = [each for each in RESOURCES if list_fields(each)]
 # One example per concurrency case: each runs several rounds of racing calls.
 ONE_EXAMPLE = settings(CASES, max_examples=1)
 TWO_FIELDS = [each for each in RESOURCES if len(scalar_fields(each)) >= 2]

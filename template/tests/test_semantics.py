@@ -14,6 +14,7 @@ import pytest
 from hypothesis import strategies as st
 
 from tests.cases import (
+    LISTS,
     MISSING_ID,
     PLAIN,
     PROTECTED,
@@ -24,9 +25,11 @@ from tests.cases import (
     case,
     count,
     create,
+    list_fields,
     parents,
     scalar_fields,
     stored,
+    too_long,
     writable_view,
 )
 from tests.conformance import (
@@ -199,6 +202,29 @@ def test_a_reference_to_a_missing_row_is_an_invalid_argument_naming_the_field(
     transport.create(resource, {**row, field: MISSING_ID}).refused(INVALID_ARGUMENT, field)
 
     assert count(stack, resource) == rows
+
+
+# ------------------------------------------------------------ bounded requests
+
+
+@case(TRANSPORTS, LISTS)
+def test_a_list_longer_than_the_limit_is_refused_naming_the_field_and_writes_nothing(
+    stack: Stack, name: str, resource: Resource, data: st.DataObject
+) -> None:
+    transport = stack.transports[name]
+    created = create(transport, resource, data)
+    field = data.draw(st.sampled_from(list_fields(resource)))
+    long = too_long(resource, field, data)
+    row = data.draw(row_strategy(resource, parents(transport, resource, data)))
+    rows = count(stack, resource)
+
+    transport.create(resource, {**row, field: long}).refused(INVALID_ARGUMENT, field)
+    transport.partial_update(resource, created["id"], {field: long}).refused(
+        INVALID_ARGUMENT, field
+    )
+
+    assert count(stack, resource) == rows
+    assert stored(transport, resource, created["id"]) == canonical(resource, created)
 
 
 # ------------------------------------------------------------ the written rules
