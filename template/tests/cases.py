@@ -21,6 +21,7 @@ from tests.conformance import (
     resources,
     row_strategy,
     value_strategy,
+    written,
 )
 from tests.databases import query
 from tests.stacks import Stack
@@ -110,6 +111,15 @@ def scalar_fields(resource: Resource) -> list[str]:
         for name, each in resource.writable().items()
         if name not in unique and name not in references and not hasattr(each, "child_relation")
     ]
+
+
+def changed_value(resource: Resource, name: str, current: Any, data: st.DataObject) -> Any:
+    """A valid value of `name` that differs from `current`, so a lost write shows."""
+    return data.draw(
+        value_strategy(resource, name).filter(
+            lambda value: written(resource, {name: value})[name] != current
+        )
+    )
 
 
 def writable_view(resource: Resource, row: dict[str, Any]) -> dict[str, Any]:

@@ -26,6 +26,7 @@ from tests.cases import (
     UNIQUE,
     acknowledged,
     case,
+    changed_value,
     count,
     create,
     parents,
@@ -70,15 +71,6 @@ def together(*calls: Callable[[], Outcome]) -> list[Outcome]:
         thread.join(timeout=60)
     assert all(result is not None for result in results), "a call did not return"
     return [result for result in results if result is not None]
-
-
-def changed_value(resource: Any, name: str, current: Any, data: st.DataObject) -> Any:
-    """A valid value of `name` that differs from `current`, so a lost write shows."""
-    return data.draw(
-        value_strategy(resource, name).filter(
-            lambda value: written(resource, {name: value})[name] != current
-        )
-    )
 
 
 @case(RACING, TWO_FIELDS, ONE_EXAMPLE)

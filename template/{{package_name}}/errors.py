@@ -14,6 +14,7 @@ server errors (docs/semantics.md):
 | a unique value is taken (checked first, or lost in a race) | ALREADY_EXISTS | 409 |
 | a delete of a row other rows still reference (PROTECT, RESTRICT) | FAILED_PRECONDITION | 400 |
 | a deadlock, a serialization failure, a lock wait that timed out | ABORTED | 409, retry |
+| the call's deadline passed before its write committed (rolled back) | DEADLINE_EXCEEDED | 504 |
 | the database cannot be reached | UNAVAILABLE | 503, retry |
 """
 
@@ -30,7 +31,7 @@ from rest_framework import exceptions, status
 from rest_framework.settings import api_settings
 
 # Canonical status codes (google.rpc.Code), by name.
-OK, UNKNOWN, INVALID_ARGUMENT, NOT_FOUND, ALREADY_EXISTS = 0, 2, 3, 5, 6
+OK, UNKNOWN, INVALID_ARGUMENT, DEADLINE_EXCEEDED, NOT_FOUND, ALREADY_EXISTS = 0, 2, 3, 4, 5, 6
 PERMISSION_DENIED, RESOURCE_EXHAUSTED, FAILED_PRECONDITION, ABORTED = 7, 8, 9, 10
 UNIMPLEMENTED, INTERNAL, UNAVAILABLE, UNAUTHENTICATED = 12, 13, 14, 16
 
@@ -52,6 +53,7 @@ CODE_FOR_HTTP = {
     status.HTTP_500_INTERNAL_SERVER_ERROR: INTERNAL,
     status.HTTP_501_NOT_IMPLEMENTED: UNIMPLEMENTED,
     status.HTTP_503_SERVICE_UNAVAILABLE: UNAVAILABLE,
+    status.HTTP_504_GATEWAY_TIMEOUT: DEADLINE_EXCEEDED,
 }
 
 # The HTTP status of each canonical code, as the standard HTTP mapping gives it.
@@ -67,6 +69,7 @@ HTTP_FOR_CODE = {
     INTERNAL: 500,
     UNAVAILABLE: 503,
     UNAUTHENTICATED: 401,
+    DEADLINE_EXCEEDED: 504,
 }
 
 BAD_REQUEST_TYPE = "type.googleapis.com/google.rpc.BadRequest"
@@ -92,6 +95,13 @@ class Aborted(exceptions.APIException):
     canonical_code = ABORTED
     default_detail = "The write conflicted with a concurrent one; retry it."
     default_code = "aborted"
+
+
+class DeadlineExceeded(exceptions.APIException):
+    status_code = status.HTTP_504_GATEWAY_TIMEOUT
+    canonical_code = DEADLINE_EXCEEDED
+    default_detail = "The call's deadline passed before it finished; nothing was written."
+    default_code = "deadline_exceeded"
 
 
 @dataclass
@@ -121,6 +131,8 @@ def client_error(error: BaseException) -> BaseException:
         return _integrity_error(error)
     if isinstance(error, OperationalError) and _is_retryable(error):
         return Aborted()
+    if isinstance(error, OperationalError) and _sqlstate(error) == "57014":
+        return DeadlineExceeded()  # a statement stopped by its time limit
     return error
 
 
@@ -258,10 +270,15 @@ def _field_names(table: str, columns: list[str]) -> list[str]:
     return columns
 
 
+def _sqlstate(error: BaseException) -> str | None:
+    """PostgreSQL's code for the error (None on SQLite)."""
+    return getattr(error.__cause__, "sqlstate", None)
+
+
 def _is_retryable(error: OperationalError) -> bool:
     """A deadlock, a serialization failure or a lock wait that timed out: the
     same request may succeed if sent again."""
-    sqlstate = getattr(error.__cause__, "sqlstate", None)
+    sqlstate = _sqlstate(error)
     if sqlstate is not None:
         return sqlstate in {"40001", "40P01", "55P03"}
     return "database is locked" in str(error) or "database table is locked" in str(error)
