@@ -67,6 +67,24 @@ def test_the_fast_tier_leaves_out_every_test_that_starts_processes(
     assert re.search(r"\d+ deselected", fast.stdout), fast.stdout[-500:]
 
 
+_SETTING_READ = re.compile(
+    r'(?:os\.environ\.get|os\.environ\[|env_bool|env_list)\(?\s*"([A-Z][A-Z0-9_]+)"'
+)
+
+
+def test_every_setting_read_from_the_environment_has_a_row_in_the_readme(
+    rendered_project: RenderedProject,
+) -> None:
+    """What settings.py reads from the environment, the README's Configuration
+    table lists: a team can find every knob."""
+    settings = (rendered_project.path / rendered_project.package_name / "settings.py").read_text()
+    readme = (rendered_project.path / "README.md").read_text()
+    table = readme.partition("## Configuration")[2].partition("\n## ")[0]
+    read = set(_SETTING_READ.findall(settings))
+    assert read, "no setting read from the environment was found"
+    assert sorted(name for name in read if f"`{name}`" not in table) == []
+
+
 def test_generated_project_passes_ruff_lint(rendered_project: RenderedProject) -> None:
     result = rendered_project.run("uv", "run", "ruff", "check", ".")
     assert_succeeded(result)
