@@ -223,7 +223,7 @@ _POSTGRES_KEY = re.compile(r"Key \(([^)]*)\)=")
 
 def _integrity_error(error: IntegrityError) -> BaseException:
     cause = error.__cause__
-    sqlstate = getattr(cause, "sqlstate", None)
+    sqlstate = _sqlstate(error)
     text = str(error)
     kind = ""
     columns: list[str] = []
