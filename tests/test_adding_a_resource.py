@@ -19,50 +19,154 @@ def serves_grpc(project: RenderedProject) -> bool:
     return project.answers.get("api", "grpc") == "grpc"
 
 
+# One column of every kind Django ships that an API can carry, nullable and
+# not (ImageField needs Pillow, which the project does not install; it maps
+# like FileField, its base class). `small` declares its wire type, as the
+# README's "Big integers" section advises.
+ZOO_COLUMNS = """\
+    flag = models.BooleanField(default=False)
+    maybe = models.BooleanField(null=True, blank=True)
+    notes = models.TextField(blank=True, default="")
+    slug = models.SlugField(blank=True, default="")
+    email = models.EmailField(blank=True, default="")
+    homepage = models.URLField(blank=True, default="")
+    address = models.GenericIPAddressField(null=True, blank=True)
+    token = models.UUIDField(default=uuid.uuid4)
+    day = models.DateField(null=True, blank=True)
+    moment = models.DateTimeField(null=True, blank=True)
+    clock = models.TimeField(null=True, blank=True)
+    span = models.DurationField(null=True, blank=True)
+    price = models.DecimalField(max_digits=15, decimal_places=4, default=0)
+    rate = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
+    ratio = models.FloatField(default=0)
+    ratio_or_none = models.FloatField(null=True, blank=True)
+    small = models.SmallIntegerField(default=0)
+    tiny = models.PositiveSmallIntegerField(default=0)
+    count = models.PositiveIntegerField(null=True, blank=True)
+    balance_micros = models.BigIntegerField(default=0)
+    serial = models.PositiveBigIntegerField(default=0)
+    blob = models.BinaryField(default=b"", blank=True, editable=True)
+    document = models.JSONField(default=dict, blank=True)
+    history = models.JSONField(default=list, blank=True)
+    anything = models.JSONField(null=True, blank=True)
+    attachment = models.FileField(blank=True, default="")
+    color = models.CharField(max_length=5, choices=[("red", "Red"), ("green", "Green")], default="red")
+    level = models.IntegerField(choices=[(1, "Low"), (2, "High")], default=1)
+    grade = models.BigIntegerField(choices=[(2**40, "Wide")], null=True, blank=True)
+"""
+
+# The wire type each column's kind has (the README's table), as the .proto says it.
+ZOO_WIRE_TYPES = {
+    "flag": "bool", "maybe": "bool", "notes": "string", "email": "string",
+    "address": "string", "token": "string", "moment": "string", "span": "string",
+    "price": "string", "ratio": "double", "small": "int64", "tiny": "int32",
+    "balance_micros": "int64", "blob": "bytes", "document": "google.protobuf.Value",
+    "history": "google.protobuf.Value", "attachment": "string", "color": "string",
+    "level": "int32", "grade": "int64",
+}  # fmt: skip
+
+
 # The command's variants: gRPC with REST and Envoy, and REST alone.
 @pytest.mark.answer_sets("default", "rest")
-def test_a_new_resource_is_served_tested_and_committed_through_the_hooks(
+def test_a_new_resource_with_a_column_of_every_kind_is_served_tested_and_committed(
     committed: Workspace,
 ) -> None:
-    committed.git("switch", "--quiet", "--create", "billing")
-    made = committed.run(
-        "uv", "run", "--frozen", "manage.py", "startresource", "billing", "Account"
-    )
+    committed.git("switch", "--quiet", "--create", "zoo")
+    made = committed.run("uv", "run", "--frozen", "manage.py", "startresource", "zoo", "Specimen")
     assert_succeeded(made)
-    assert "uv run manage.py makemigrations billing" in made.stdout
+    assert "uv run manage.py makemigrations zoo" in made.stdout
     package = committed.package
-    # The user's own column: a big integer, int64 on every transport.
+    models_py = package / "zoo" / "models.py"
     committed.edit(
-        package / "billing" / "models.py",
+        models_py, "from django.db import models\n", "import uuid\n\nfrom django.db import models\n"
+    )
+    committed.edit(
+        models_py,
         "    name = models.CharField(max_length=200)\n",
-        "    name = models.CharField(max_length=200)\n"
-        "    balance_micros = models.BigIntegerField(default=0)\n",
+        "    name = models.CharField(max_length=200)\n" + ZOO_COLUMNS,
+    )
+    serializers_py = package / "zoo" / "serializers.py"
+    committed.edit(
+        serializers_py,
+        "class SpecimenSerializer(",
+        f"from {package.name}.serializers import Int64Field\n\n\nclass SpecimenSerializer(",
     )
     committed.edit(
-        package / "billing" / "serializers.py",
-        'fields = ["id", "name"]',
-        'fields = ["id", "name", "balance_micros"]',
+        serializers_py,
+        '    class Meta:\n        model = Specimen\n        fields = ["id", "name"]',
+        "    small = Int64Field(required=False)\n\n"
+        '    class Meta:\n        model = Specimen\n        fields = "__all__"',
     )
+    assert_succeeded(
+        committed.run("uv", "run", "--frozen", "ruff", "check", "--fix", "--quiet", ".")
+    )
+    assert_succeeded(committed.run("uv", "run", "--frozen", "ruff", "format", "--quiet", "."))
     next_steps = re.findall(r"^  (uv run .+)$", made.stdout, flags=re.MULTILINE)
     for step in next_steps:  # makemigrations, protos, the new test file
         assert_succeeded(committed.run(*step.split()))
     if serves_grpc(committed.project):
-        assert "service AccountService" in committed.proto.read_text()
-        assert "int64 balance_micros" in committed.proto.read_text()
+        proto = committed.proto.read_text()
+        assert "service SpecimenService" in proto
+        response = proto[proto.index("message SpecimenResponse {") :]
+        response = response[: response.index("}")]
+        for field, wire in ZOO_WIRE_TYPES.items():
+            assert re.search(rf"^\s*(optional )?{re.escape(wire)} {field} = ", response, re.M), (
+                field,
+                response,
+            )
 
     # The conformance suite finds the new resource by itself, on every
-    # transport the answers enable and both databases.
+    # transport the answers enable and both databases, and round-trips the
+    # edges of every column's range; the contract tests honour the declared
+    # type and give the same .proto on both databases.
     conformance = committed.run(
         "uv", "run", "--frozen", "pytest", "-v", "-p", "no:cacheprovider",
-        "tests/test_semantics.py", "-k", "Account",
+        "tests/test_semantics.py", "tests/test_contract.py", "-k", "Specimen or identical",
     )  # fmt: skip
     assert_succeeded(conformance)
-    ran = set(re.findall(r"\[(sqlite|postgresql)-Account-\S+\] PASSED", conformance.stdout))
+    ran = set(re.findall(r"\[(sqlite|postgresql)-Specimen-\S+\] PASSED", conformance.stdout))
     assert ran == {"sqlite", "postgresql"}, conformance.stdout[-2000:]
+    for case in ("edges_of_its_range_exactly", "outside_a_fields_range_is_refused"):
+        assert case in conformance.stdout, case
+
+    # A decimal wider than SQLite keeps is refused before anything is written.
+    kept = {path: path.read_text() for path in (models_py, serializers_py)}
+    committed.edit(
+        models_py,
+        "    price = models.DecimalField(max_digits=15,",
+        "    price = models.DecimalField(max_digits=20,",
+    )
+    refused = committed.run("uv", "run", "--frozen", "manage.py", "check")
+    assert refused.returncode != 0
+    assert "zoo.Specimen.price: (service.E001) max_digits=20" in refused.stderr + refused.stdout
+    assert "Use max_digits=15 or fewer, or PostgreSQL" in refused.stderr + refused.stdout
+    models_py.write_text(kept[models_py])
+    if serves_grpc(committed.project):
+        # So is a computed reply field whose type nobody can tell.
+        committed.edit(
+            serializers_py,
+            "    small = Int64Field(required=False)\n",
+            "    small = Int64Field(required=False)\n"
+            "    guessed = serializers.SerializerMethodField()\n\n"
+            "    def get_guessed(self, specimen):  # type: ignore[no-untyped-def]\n"
+            "        return specimen.small\n",
+        )
+        serializers_py.write_text(
+            "from rest_framework import serializers\n" + serializers_py.read_text()
+        )
+        refused = committed.run("uv", "run", "--frozen", "manage.py", "check")
+        assert refused.returncode != 0
+        output = refused.stderr + refused.stdout
+        assert (
+            "zoo.serializers.SpecimenSerializer.guessed: (service.E002) "
+            "A SerializerMethodField without a wire type" in output
+        )
+        assert "Annotate its method's return type" in output
+        serializers_py.write_text(kept[serializers_py])
 
     assert_succeeded(committed.run("uv", "run", "--frozen", "pre-commit", "install"))
     committed.git("add", "--all")
-    commit = committed.run("git", "commit", "--message", "Billing accounts")
+    commit = committed.run("git", "commit", "--message", "A specimen of every column kind")
     assert_succeeded(commit)
     assert committed.git("status", "--porcelain") == "", "a hook changed files"
 
