@@ -1,4 +1,6 @@
-"""Every response can be sent before a write commits (docs/semantics.md).
+"""No response is sent that cannot be encoded, and no write commits that would answer one.
+
+See docs/semantics.md, "Rows that cannot be sent".
 
 A value that does not fit the wire type its field declares cannot be sent on
 any transport: an int32 field reading a wider column (3,000,000,000), a
@@ -30,8 +32,8 @@ logger = logging.getLogger(__name__)
 # The ranges of the integer wire types a field can declare.
 _INTEGER_RANGES = {"int32": (-(2**31), 2**31 - 1), "int64": (-(2**63), 2**63 - 1)}
 
-# Response header (REST) and trailing metadata key (gRPC) naming the rows a
-# List left out, as "<count>: <id>, <id>, ..." (at most UNSENT_IDS_SHOWN ids).
+# The response header or trailing metadata key naming the rows a List left
+# out, as "<count>: <id>, <id>, ..." (at most UNSENT_IDS_SHOWN ids).
 UNSENT_ROWS = "unsent-rows"
 UNSENT_IDS_SHOWN = 100
 
@@ -84,7 +86,7 @@ def check_sendable(serializer: Any, instance: Any, data: Any) -> None:
     integers, doubles = checks
     for name, wire_type, low, high in integers:
         value = data.get(name)
-        if type(value) is int:  # text (COERCE_BIGINT_TO_STRING) is read back by json_format
+        if type(value) is int:  # (text: COERCE_BIGINT_TO_STRING, from a 64-bit column)
             if not low <= value <= high:
                 raise Unencodable(instance, name, wire_type, value)
         elif isinstance(value, list):
