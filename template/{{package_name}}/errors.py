@@ -16,6 +16,7 @@ server errors (docs/semantics.md):
 | a deadlock, a serialization failure, a lock wait that timed out | ABORTED | 409, retry |
 | the call's deadline passed before its write committed (rolled back) | DEADLINE_EXCEEDED | 504 |
 | the database cannot be reached | UNAVAILABLE | 503, retry |
+| a stored row cannot be sent (encoding.py; a write's reply: 400) | INTERNAL | 500 |
 """
 
 import re
