@@ -78,7 +78,10 @@ def main(argv: list[str] | None = None) -> int:
         print("buf breaking: `buf` not found; run `uv sync`.", file=sys.stderr)
         return 2
     print(f"buf breaking: comparing with {branch} at {commit[:12]} (from {origin}).")
-    result = subprocess.run([buf, "breaking", "--against", against], check=False)  # noqa: S603
+    # msvs: each finding names the buf rule it breaks, not only what changed.
+    result = subprocess.run(  # noqa: S603
+        [buf, "breaking", "--against", against, "--error-format", "msvs"], check=False
+    )
     if result.returncode != 0:
         print(
             f"buf breaking: the contract above breaks clients of {branch}. Restore the field, "
