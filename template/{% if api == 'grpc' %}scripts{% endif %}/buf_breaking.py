@@ -85,7 +85,8 @@ def main(argv: list[str] | None = None) -> int:
     if result.returncode != 0:
         print(
             f"buf breaking: the contract above breaks clients of {branch}. Restore the field, "
-            "type or name; remove a field only by retiring it (README: Retiring a field).",
+            "type or name; remove a field only by retiring it. docs/contract-evolution.md gives "
+            "the way through for each rule.",
             file=sys.stderr,
         )
     return result.returncode
