@@ -174,14 +174,20 @@ class RenderedProject:
 
 
 def run_in(
-    cwd: Path, args: tuple[str, ...], env: dict[str, str], timeout: float = 900
+    cwd: Path,
+    args: tuple[str, ...],
+    env: dict[str, str],
+    timeout: float = 900,
+    answer: str | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    """Runs a command without standard input; stderr is merged into stdout."""
+    """Runs a command with `answer` as its standard input (none by default);
+    stderr is merged into stdout."""
     return subprocess.run(
         args,
         cwd=cwd,
         env=env,
-        stdin=subprocess.DEVNULL,
+        stdin=subprocess.DEVNULL if answer is None else None,
+        input=answer,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -280,7 +286,12 @@ def _answer_set(item: pytest.Item) -> str | None:
 
 # Modules whose tests on one answer set share a work space or run its suite,
 # longest first.
-_MODULES = ("test_rendered_project.py", "test_adding_a_resource.py", "test_contract_toolchain.py")
+_MODULES = (
+    "test_rendered_project.py",
+    "test_adding_a_resource.py",
+    "test_contract_toolchain.py",
+    "test_contract_evolution.py",
+)
 
 
 def _rank(item: pytest.Item) -> tuple[int, int, int]:

@@ -75,8 +75,9 @@ def test_removed_field_is_breaking_until_retired(committed: Workspace) -> None:
     number = committed.number("ItemResponse", "weight_kg")
     assert_hook_fails(
         committed.hook("buf-breaking"),
-        f'Previously present field "{number}" with name "weight_kg" on message "ItemResponse" '
-        f'was deleted without reserving the number "{number}"',
+        f'error FIELD_NO_DELETE_UNLESS_NUMBER_RESERVED : Previously present field "{number}" '
+        f'with name "weight_kg" on message "ItemResponse" was deleted without reserving the '
+        f'number "{number}"',
         "remove a field only by retiring it",
     )
 

@@ -35,8 +35,11 @@ class Workspace:
     def proto(self) -> Path:
         return self.package / "v1" / "v1.proto"
 
-    def run(self, *args: str, timeout: float = 900) -> subprocess.CompletedProcess[str]:
-        return run_in(self.path, args, self.env, timeout)
+    def run(
+        self, *args: str, timeout: float = 900, answer: str | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        """Runs a command; `answer` is typed at its prompts."""
+        return run_in(self.path, args, self.env, timeout, answer)
 
     def git(self, *args: str) -> str:
         result = self.run("git", *args)

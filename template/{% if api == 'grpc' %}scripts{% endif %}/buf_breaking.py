@@ -78,11 +78,15 @@ def main(argv: list[str] | None = None) -> int:
         print("buf breaking: `buf` not found; run `uv sync`.", file=sys.stderr)
         return 2
     print(f"buf breaking: comparing with {branch} at {commit[:12]} (from {origin}).")
-    result = subprocess.run([buf, "breaking", "--against", against], check=False)  # noqa: S603
+    # msvs: each finding names the buf rule it breaks, not only what changed.
+    result = subprocess.run(  # noqa: S603
+        [buf, "breaking", "--against", against, "--error-format", "msvs"], check=False
+    )
     if result.returncode != 0:
         print(
             f"buf breaking: the contract above breaks clients of {branch}. Restore the field, "
-            "type or name; remove a field only by retiring it (README: Retiring a field).",
+            "type or name; remove a field only by retiring it. docs/contract-evolution.md gives "
+            "the way through for each rule.",
             file=sys.stderr,
         )
     return result.returncode
