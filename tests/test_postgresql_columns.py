@@ -108,9 +108,10 @@ def test_a_resource_with_postgresql_columns_is_served_tested_and_committed(
     )
     assert "[sqlite]" not in conformance.stdout
 
-    # SQLite is refused before any migration runs, naming the column and the fix.
-    on_sqlite = {**committed.env, "DATABASE_URL": "sqlite:///refused.sqlite3"}
-    refused = run_in(committed.path, ("uv", "run", "--frozen", "manage.py", "check"), on_sqlite)
+    # SQLite is refused before any migration runs, naming the column and the fix
+    # (the hooks, which need no database, still run with a SQLite URL).
+    on_sqlite = {**committed.env, "DATABASE_URL": f"sqlite:///{committed.path.parent}/x.sqlite3"}
+    refused = run_in(committed.path, ("uv", "run", "--frozen", "manage.py", "migrate"), on_sqlite)
     assert refused.returncode != 0
     output = refused.stdout
     assert "survey.Sample.counts: (service.E003) ArrayField is a PostgreSQL column" in output
@@ -138,6 +139,10 @@ def test_a_resource_with_postgresql_columns_is_served_tested_and_committed(
 
     assert_succeeded(committed.run("uv", "run", "--frozen", "pre-commit", "install"))
     committed.git("add", "--all")
-    commit = committed.run("git", "commit", "--message", "A sample of PostgreSQL's columns")
+    commit = run_in(
+        committed.path,
+        ("git", "commit", "--message", "A sample of PostgreSQL's columns"),
+        on_sqlite,
+    )
     assert_succeeded(commit)
     assert committed.git("status", "--porcelain") == "", "a hook changed files"

@@ -146,13 +146,15 @@ def list_fields(resource: Resource) -> list[str]:
 
 
 def too_long(resource: Resource, name: str, data: st.DataObject) -> list[Any]:
-    """A list for field `name` of valid items, one more than API_MAX_LIST_LENGTH."""
+    """A list for field `name` of valid items, one more than it may hold:
+    API_MAX_LIST_LENGTH, or an ArrayField's smaller `size`."""
     each = resource.writable()[name]
     if isinstance(each, serializers.ManyRelatedField):
         item: Any = json_integer(each.child_relation, 1)
     else:
         item = data.draw(item_strategy(resource, name))
-    return [item] * (django_settings.API_MAX_LIST_LENGTH + 1)
+    limit = getattr(each, "max_length", None) or django_settings.API_MAX_LIST_LENGTH
+    return [item] * (limit + 1)
 
 
 UNIQUE = [each for each in RESOURCES if each.unique_fields()]
