@@ -139,6 +139,7 @@ def test_a_resource_with_postgresql_columns_is_served_tested_and_committed(
 
     assert_succeeded(committed.run("uv", "run", "--frozen", "pre-commit", "install"))
     committed.git("add", "--all")
+    # With a SQLite URL, as CI's hooks job runs them: the hooks need no database.
     commit = run_in(
         committed.path,
         ("git", "commit", "--message", "A sample of PostgreSQL's columns"),
