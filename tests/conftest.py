@@ -289,6 +289,7 @@ def _answer_set(item: pytest.Item) -> str | None:
 _MODULES = (
     "test_rendered_project.py",
     "test_adding_a_resource.py",
+    "test_postgresql_columns.py",
     "test_contract_toolchain.py",
     "test_contract_evolution.py",
 )

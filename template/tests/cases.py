@@ -15,6 +15,7 @@ from tests.conformance import (
     Outcome,
     Resource,
     canonical,
+    item_strategy,
     json_integer,
     protecting,
     resource_named,
@@ -145,13 +146,15 @@ def list_fields(resource: Resource) -> list[str]:
 
 
 def too_long(resource: Resource, name: str, data: st.DataObject) -> list[Any]:
-    """A list for field `name` of valid items, one more than API_MAX_LIST_LENGTH."""
+    """A list for field `name` of valid items, one more than it may hold:
+    API_MAX_LIST_LENGTH, or an ArrayField's smaller `size`."""
     each = resource.writable()[name]
     if isinstance(each, serializers.ManyRelatedField):
         item: Any = json_integer(each.child_relation, 1)
     else:
-        item = data.draw(value_strategy(resource, name).filter(bool))[0]
-    return [item] * (django_settings.API_MAX_LIST_LENGTH + 1)
+        item = data.draw(item_strategy(resource, name))
+    limit = getattr(each, "max_length", None) or django_settings.API_MAX_LIST_LENGTH
+    return [item] * (limit + 1)
 
 
 UNIQUE = [each for each in RESOURCES if each.unique_fields()]
