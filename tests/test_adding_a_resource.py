@@ -71,20 +71,10 @@ ZOO_WIRE_TYPES = {
 def test_a_new_resource_with_a_column_of_every_kind_is_served_tested_and_committed(
     committed: Workspace,
 ) -> None:
-    committed.git("switch", "--quiet", "--create", "zoo")
-    made = committed.run("uv", "run", "--frozen", "manage.py", "startresource", "zoo", "Specimen")
-    assert_succeeded(made)
+    made = committed.start_resource("zoo", "Specimen", "import uuid\n\n", ZOO_COLUMNS)
     assert "uv run manage.py makemigrations zoo" in made.stdout
     package = committed.package
     models_py = package / "zoo" / "models.py"
-    committed.edit(
-        models_py, "from django.db import models\n", "import uuid\n\nfrom django.db import models\n"
-    )
-    committed.edit(
-        models_py,
-        "    name = models.CharField(max_length=200)\n",
-        "    name = models.CharField(max_length=200)\n" + ZOO_COLUMNS,
-    )
     serializers_py = package / "zoo" / "serializers.py"
     committed.edit(
         serializers_py,

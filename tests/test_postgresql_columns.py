@@ -43,22 +43,14 @@ WIRE_TYPES = {
 def test_a_resource_with_postgresql_columns_is_served_tested_and_committed(
     committed: Workspace,
 ) -> None:
-    committed.git("switch", "--quiet", "--create", "survey")
-    made = committed.run("uv", "run", "--frozen", "manage.py", "startresource", "survey", "Sample")
-    assert_succeeded(made)
+    made = committed.start_resource(
+        "survey",
+        "Sample",
+        "from django.contrib.postgres.fields import ArrayField, HStoreField\n",
+        COLUMNS,
+    )
     package = committed.package
     models_py = package / "survey" / "models.py"
-    committed.edit(
-        models_py,
-        "from django.db import models\n",
-        "from django.contrib.postgres.fields import ArrayField, HStoreField\n"
-        "from django.db import models\n",
-    )
-    committed.edit(
-        models_py,
-        "    name = models.CharField(max_length=200)\n",
-        "    name = models.CharField(max_length=200)\n" + COLUMNS,
-    )
     committed.edit(
         package / "survey" / "serializers.py", 'fields = ["id", "name"]', 'fields = "__all__"'
     )

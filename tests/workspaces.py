@@ -62,6 +62,26 @@ class Workspace:
         assert text.count(old) == count, f"{old!r} not found {count} time(s) in {path}"
         path.write_text(text.replace(old, new))
 
+    def start_resource(
+        self, app: str, model: str, imports: str, columns: str
+    ) -> subprocess.CompletedProcess[str]:
+        """On a branch of its own, `manage.py startresource app model`, then the
+        user's columns (and the imports they need) in the stub model; the
+        command's output, which names the next steps."""
+        self.git("switch", "--quiet", "--create", app)
+        made = self.run("uv", "run", "--frozen", "manage.py", "startresource", app, model)
+        assert_succeeded(made)
+        models_py = self.package / app / "models.py"
+        self.edit(
+            models_py, "from django.db import models\n", imports + "from django.db import models\n"
+        )
+        self.edit(
+            models_py,
+            "    name = models.CharField(max_length=200)\n",
+            "    name = models.CharField(max_length=200)\n" + columns,
+        )
+        return made
+
 
 @pytest.fixture(scope="module")
 def workspace(
