@@ -165,3 +165,11 @@ LISTS = [each for each in RESOURCES if list_fields(each)]
 # One example per concurrency case: each runs several rounds of racing calls.
 ONE_EXAMPLE = settings(CASES, max_examples=1)
 TWO_FIELDS = [each for each in RESOURCES if len(scalar_fields(each)) >= 2]
+
+
+def stored_value(url: str, resource: Resource, id: Any, field: str) -> Any:
+    """The stored value of `field` of row `id`, read from the database, not the service."""
+    column: Any = resource.model._meta.get_field(resource.writable()[field].source)
+    table = resource.model._meta.db_table
+    statement = f'SELECT "{column.column}" FROM "{table}" WHERE id = {int(id)}'  # noqa: S608 - names from the models
+    return query(url, statement)[0][0]
