@@ -17,6 +17,7 @@ server errors (docs/semantics.md):
 | the call's deadline passed before its write committed (rolled back) | DEADLINE_EXCEEDED | 504 |
 | the database cannot be reached | UNAVAILABLE | 503, retry |
 | a stored row cannot be sent (encoding.py; a write's reply: 400) | INTERNAL | 500 |
+| too many failed authentications from one address (access/failures.py) | RESOURCE_EXHAUSTED | 429, Retry-After |
 """
 
 import re
@@ -113,6 +114,8 @@ class Failure:
     message: str
     # (field path, description): google.rpc.BadRequest.FieldViolation.
     violations: list[tuple[str, str]] = field(default_factory=list)
+    # Seconds until a retry may succeed (HTTP Retry-After), when that is known.
+    retry_after: int | None = None
 
 
 def client_error(error: BaseException) -> BaseException:
@@ -154,7 +157,8 @@ def failure(error: BaseException) -> Failure:
         message = "; ".join(f"{path}: {text}" if path else text for path, text in violations)
     else:
         message = str(error.detail)
-    return Failure(code, http_status, message, violations)
+    wait = getattr(error, "wait", None)  # DRF's Throttled
+    return Failure(code, http_status, message, violations, None if wait is None else int(wait))
 
 
 def status_body(failure: Failure) -> dict[str, Any]:
