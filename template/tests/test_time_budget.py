@@ -1,8 +1,7 @@
 """No call outlives the time budget (API_TIME_BUDGET_SECONDS, deadlines.py):
 a write held up past it is answered DEADLINE_EXCEEDED (504) and never stored,
 though its caller set no deadline of its own. For every resource served, on
-each kind of server process (the edge transports reach the same ones), on
-SQLite and PostgreSQL.
+every transport, on SQLite and PostgreSQL.
 
 The test holds the row's lock (PostgreSQL) or the database's write lock
 (SQLite) for longer than the budget, then lets go and watches the row.
@@ -26,7 +25,7 @@ from tests.cases import (
 )
 from tests.conformance import Resource, canonical
 from tests.databases import ENGINES, write_held
-from tests.stacks import RACING, Stack, running_stack
+from tests.stacks import TRANSPORTS, Stack, running_stack
 
 pytestmark = pytest.mark.slow  # real processes: not in the fast tier (README, "Test it")
 
@@ -48,7 +47,7 @@ def budgeted(
         yield stack
 
 
-@case(RACING, PLAIN, ONE_EXAMPLE)
+@case(TRANSPORTS, PLAIN, ONE_EXAMPLE)
 def test_a_write_held_past_the_time_budget_is_refused_and_never_stored(
     budgeted: Stack, name: str, resource: Resource, data: st.DataObject
 ) -> None:
