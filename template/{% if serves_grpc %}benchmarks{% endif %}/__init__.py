@@ -1,0 +1,1 @@
+"""Measures the service on loopback: `uv run python -m benchmarks` (README, "Performance")."""

@@ -1,0 +1,4 @@
+"""The template's machinery: what every service of this kind shares (README.md here).
+
+`copier update` maintains this package; your code lives beside it.
+"""
