@@ -306,7 +306,8 @@ def _rank(item: pytest.Item) -> tuple[int, int, int]:
     if answer_set is not None:
         module = _MODULES.index(item.path.name) if item.path.name in _MODULES else len(_MODULES)
         return (1, module, list(ANSWER_SETS).index(answer_set))
-    return (2 if item.path.name == "test_copier_update.py" else 3, 0, 0)
+    updates = item.path.name in ("test_copier_update.py", "test_update_migrations.py")
+    return (2 if updates else 3, 0, 0)
 
 
 @pytest.hookimpl(tryfirst=True)  # xdist reads the marks in its own hook

@@ -23,7 +23,7 @@ from doc_references import (
 )
 
 # What the README's walk-through of `manage.py startresource billing Account` says it writes.
-_WRITTEN_BY_THE_WALK_THROUGH = {"<package>/billing/", "tests/test_billing.py"}
+_WRITTEN_BY_THE_WALK_THROUGH = {"<package>/billing/", "tests/service/test_billing.py"}
 
 
 def _unresolved(page: Path, roots: list[Path], package: str, allowed: set[str]) -> list[str]:

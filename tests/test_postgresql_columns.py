@@ -87,7 +87,7 @@ def test_a_resource_with_postgresql_columns_is_served_tested_and_committed(
     # the contract tests expect each item's own type.
     conformance = committed.run(
         "uv", "run", "--frozen", "pytest", "-v", "-p", "no:cacheprovider",
-        "tests/test_semantics.py", "tests/test_contract.py", "-k", "Sample or identical",
+        "tests/service/test_semantics.py", "tests/service/test_contract.py", "-k", "Sample or identical",
     )  # fmt: skip
     assert_succeeded(conformance)
     ran = set(re.findall(r"\[(sqlite|postgresql)-Sample-(\S+)\] PASSED", conformance.stdout))

@@ -43,7 +43,7 @@ def test_generated_project_passes_its_own_test_suite(rendered_project: RenderedP
     assert_succeeded(result)
 
 
-# What starts a real process in a generated test: the helpers of tests/support.py,
+# What starts a real process in a generated test: the helpers of tests/support/processes.py,
 # the conformance stacks and the edge fixtures.
 _STARTS_PROCESSES = re.compile(
     r"\b(start_grpc_server|start_rest_server|free_port|Popen|TRANSPORTS|RACING|Stack|Edge|edge)\b"
@@ -56,8 +56,8 @@ def test_the_fast_tier_leaves_out_every_test_that_starts_processes(
 ) -> None:
     """The README's fast tier (`pytest -m "not slow"`) holds only in-process tests."""
     unmarked = [
-        path.name
-        for path in sorted((rendered_project.path / "tests").glob("test_*.py"))
+        str(path.relative_to(rendered_project.path))
+        for path in sorted((rendered_project.path / "tests").rglob("test_*.py"))
         if _STARTS_PROCESSES.search(text := path.read_text())
         and "\npytestmark = pytest.mark.slow" not in text
     ]

@@ -27,49 +27,18 @@ import re
 import subprocess
 import sys
 import tempfile
-import warnings
 from pathlib import Path
-from typing import Any
 
-import copier
 import yaml
+from layout_0_4_0 import destination
+from renders import ANSWERS_FILE, render
 
-ANSWERS_FILE = ".copier-answers.yml"
 # Written by tools, never by the team: not "their code".
 GENERATED = (
     re.compile(r"(^|/)v1/(?!__init__\.py$)"),
     re.compile(r"^web/src/gen/"),
     re.compile(r"^uv\.lock$"),
 )
-
-
-def render(
-    src: str, ref: str, answers_file: str, data: dict[str, Any], dst: Path
-) -> dict[str, str]:
-    """Every file of a render, by path, with its text. The project's answers
-    file goes first into `dst`, so Copier reads the recorded answers the way an
-    update does (a question no longer asked loses its answer); `data` are the
-    answers given with --data."""
-    dst.mkdir()
-    (dst / ANSWERS_FILE).write_text(answers_file, encoding="utf-8")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        copier.run_copy(
-            src,
-            dst,
-            data=data,
-            vcs_ref=ref,
-            defaults=True,
-            overwrite=True,
-            unsafe=True,
-            quiet=True,
-            skip_tasks=True,
-        )
-    files = {}
-    for path in dst.rglob("*"):
-        if path.is_file():
-            files[str(path.relative_to(dst))] = path.read_text(encoding="utf-8", errors="replace")
-    return files
 
 
 def project_files(root: Path) -> list[str]:
@@ -123,6 +92,37 @@ def relative_modules(name: str, line: str) -> set[str]:
     return {module} | {f"{module}.{each}" for each in imported if each}
 
 
+_FROM = re.compile(r"^\s*from\s+(\.*[\w.]*)\s+import\s+\(?([^#\n)]+)")
+
+
+def _module_text(files: dict[str, str], module: str) -> str | None:
+    path = module.replace(".", "/")
+    return files.get(f"{path}.py", files.get(f"{path}/__init__.py"))
+
+
+def names_removed(name: str, line: str, old: dict[str, str], new: dict[str, str]) -> list[str]:
+    """The names `line` imports from a module the update keeps but that no
+    longer has them (a package that re-exported a module the update removes)."""
+    match = _FROM.match(line)
+    if match is None:
+        return []
+    source = match[1]
+    if source.startswith("."):
+        found = relative_modules(name, f"from {source} import x")
+        source = min(found, key=len) if found else ""
+    before, after = _module_text(old, source), _module_text(new, source)
+    if before is None or after is None:
+        return []
+    imported = [part.split(" as ")[0].strip(" ()\\") for part in match[2].split(",")]
+    return [
+        each
+        for each in imported
+        if each
+        and re.search(rf"\b{re.escape(each)}\b", before)
+        and not re.search(rf"\b{re.escape(each)}\b", after)
+    ]
+
+
 def services(text: str) -> list[str]:
     found = re.search(r"^SERVICES\s*=\s*\[([^\]]*)\]", text, re.MULTILINE)
     return re.findall(r"[A-Za-z_][A-Za-z0-9_]*", found[1]) if found else []
@@ -137,7 +137,14 @@ def main(root: Path, new_src: str, new_ref: str, data_json: str) -> int:
             recorded["_src_path"], recorded["_commit"], answers_file, {}, Path(scratch) / "old"
         )
         new = render(new_src, new_ref, answers_file, given, Path(scratch) / "new")
-    removed = sorted(set(old) - set(new) - {ANSWERS_FILE})
+    # A file that moved (0.4.0's layout) is carried to its new place, edits and
+    # all, by its own migration: not removed, if the new place is rendered.
+    package = recorded["package_name"]
+    removed = sorted(
+        name
+        for name in set(old) - set(new) - {ANSWERS_FILE}
+        if destination(name, package) not in new
+    )
     if not removed:
         return 0
     removed_modules = [module for module in map(module_of, removed) if module]
@@ -181,14 +188,22 @@ def main(root: Path, new_src: str, new_ref: str, data_json: str) -> int:
             lines = [line if line not in template_lines else "" for line in text.splitlines()]
         else:
             continue
-        if pattern and name.endswith(".py"):
-            for number, line in enumerate(lines, 1):
-                if line and (
-                    pattern.match(line) or relative_modules(name, line) & set(removed_modules)
-                ):
-                    problems.append(
-                        f"{name}:{number} imports a module the update removes: {line.strip()}"
-                    )
+        if not name.endswith(".py"):
+            continue
+        for number, line in enumerate(lines, 1):
+            if (
+                line
+                and pattern
+                and (pattern.match(line) or relative_modules(name, line) & set(removed_modules))
+            ):
+                problems.append(
+                    f"{name}:{number} imports a module the update removes: {line.strip()}"
+                )
+            elif line and (gone := names_removed(name, line, old, new)):
+                problems.append(
+                    f"{name}:{number} imports {', '.join(gone)}, which the update removes "
+                    f"from the module it names: {line.strip()}"
+                )
 
     if not problems:
         return 0

@@ -1,0 +1,585 @@
+"""Copier migration for 0.4.0: the template's machinery moved into `<package>/platform/`.
+
+0.4.0 keeps the team's code at the top of the package and moves every module the
+template owns into the `platform` sub-package (docs/decisions/0011), the tests
+into `tests/service/`, `tests/platform/` and `tests/support/`, and the
+benchmark command out of the package into `benchmarks/`. Copier itself would
+delete the old files, edits and all. This migration carries the team's work
+across instead:
+
+    python layout_0_4_0.py before
+    python layout_0_4_0.py after
+
+`before` (Copier's before stage) renders the version the project has and keeps,
+in git's own folder, the project's copy and the template's copy of every moved
+file the team changed. `after` merges each into the file's new place, three
+ways (the team's version, the template's old one, the template's new one),
+leaving inline conflict markers where both sides changed the same lines, as
+Copier does; then it rewrites imports, dotted names and paths that still name
+an old module anywhere in the team's files. Both steps are idempotent: a
+project already on the new layout has nothing to keep and nothing to rewrite.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from renders import render
+
+# Old module -> new module; `{package}` is the project's package. A module that
+# went to several places maps to the one that re-exports its names, or NAMES
+# says where each name went.
+MODULES = {
+    "{package}.apps": "{package}.platform.apps",
+    "{package}.checks": "{package}.platform.checks",
+    "{package}.database": "{package}.platform.database_outage",
+    "{package}.deadlines": "{package}.platform.deadlines",
+    "{package}.encoding": "{package}.platform.encoding",
+    "{package}.errors": "{package}.platform.errors",
+    "{package}.pagination": "{package}.platform.pagination",
+    "{package}.ports": "{package}.platform.ports",
+    "{package}.writes": "{package}.platform.writes",
+    "{package}.serializers": "{package}.platform.serializers",
+    "{package}.proto_serializers": "{package}.platform.serializers",
+    "{package}.field_numbers": "{package}.platform.field_numbers",
+    "{package}.grpc_status": "{package}.platform.rpc.status",
+    "{package}.reflection": "{package}.platform.rpc.reflection",
+    "{package}.request_decoding": "{package}.platform.rpc.request_decoding",
+    "{package}.request_logging": "{package}.platform.rpc.request_logging",
+    "{package}.services": "{package}.platform.rpc.services",
+    "{package}.envoy": "{package}.platform.edge",
+    "{package}.api": "{package}.platform.rest.views",
+    "{package}.error_pages": "{package}.platform.rest.error_pages",
+    "{package}.gunicorn_conf": "{package}.platform.rest.gunicorn_conf",
+    "{package}.openapi": "{package}.platform.rest.openapi",
+    "{package}.parsers": "{package}.platform.rest.parsers",
+    "{package}.renderers": "{package}.platform.rest.renderers",
+    "{package}.request_buffering": "{package}.platform.rest.request_buffering",
+    "{package}.schema_view": "{package}.platform.rest.schema_view",
+    "{package}.access": "{package}.platform.access",
+    "{package}.management": "{package}.platform.management",
+    "tests.support": "tests.support.processes",
+    **{
+        f"tests.{name}": f"tests.support.{name}"
+        for name in [
+            "bad_json",
+            "cases",
+            "conformance",
+            "databases",
+            "edge",
+            "grpc_gated_settings",
+            "http2",
+            "http_gated_settings",
+            "stacks",
+            "status_body",
+            "tls",
+            "transports",
+            "writers",
+        ]
+    },
+}
+
+# Names that did not go where their module went: old module -> name -> new
+# module, or "new module:new name" when the name changed too.
+NAMES = {
+    "{package}.handlers": dict.fromkeys(
+        ("HealthServicer", "health_servicer", "add_health_and_reflection"),
+        "{package}.platform.rpc.registry",
+    ),
+    "{package}.apps": {"ServiceConfig": "{package}.platform.apps:PlatformConfig"},
+    "{package}.management.commands.healthcheck": {
+        "REST_HEALTH_URL": "{package}.platform.rest.probe",
+        "check_rest": "{package}.platform.rest.probe:check",
+        "check_grpc": "{package}.platform.rpc.probe:check",
+        "dialable": "{package}.platform.rpc.probe",
+        "open_channel": "{package}.platform.rpc.probe",
+    },
+    "{package}.serializers": {"AnyField": "{package}.platform.serializers.fields"},
+    "{package}.proto_serializers": {
+        "MessageListSerializer": "{package}.platform.serializers.proto",
+        "MessagePlan": "{package}.platform.serializers.message_plan",
+        "Reader": "{package}.platform.serializers.field_readers",
+    },
+    "{package}.envoy": {
+        **dict.fromkeys(
+            ("ACCESS_LOG_FORMAT", "ROUTE_MARGIN_SECONDS"), "{package}.platform.edge.config"
+        ),
+        **dict.fromkeys(
+            (
+                "CONNECTION_BUFFER_BYTES",
+                "CONNECTION_IDLE_TIMEOUT_SECONDS",
+                "INITIAL_CONNECTION_WINDOW_BYTES",
+                "INITIAL_STREAM_WINDOW_BYTES",
+                "MAX_CONCURRENT_STREAMS",
+                "MAX_REQUEST_HEADERS_KB",
+            ),
+            "{package}.platform.edge.limits",
+        ),
+        **dict.fromkeys(
+            ("KEEP_REPLY_BODY", "LOCAL_REPLY_CODES"), "{package}.platform.edge.local_replies"
+        ),
+        "RETRY_ON": "{package}.platform.edge.retries",
+        **dict.fromkeys(
+            ("descriptor_set", "json_fields_by_path", "service_names"),
+            "{package}.platform.edge.contract",
+        ),
+    },
+    "{package}.api": dict.fromkeys(
+        ("Base64BytesSchema", "BearerTokenScheme", "Int64AsStringSchema", "TypedMethodFieldSchema"),
+        "{package}.platform.rest.openapi",
+    ),
+    "tests.conformance": dict.fromkeys(
+        ("json_integer", "json_values"), "tests.support.field_values"
+    ),
+}
+
+_PACKAGE_FILES = {
+    "apps.py": "platform/apps.py",
+    "checks.py": "platform/checks.py",
+    "database.py": "platform/database_outage.py",
+    "deadlines.py": "platform/deadlines.py",
+    "encoding.py": "platform/encoding.py",
+    "errors.py": "platform/errors.py",
+    "pagination.py": "platform/pagination.py",
+    "ports.py": "platform/ports.py",
+    "writes.py": "platform/writes.py",
+    # Split: the team's edits go to the part the module's end went to; edits
+    # to lines now in the other part show as conflicts there.
+    "serializers.py": "platform/serializers/wire_types.py",
+    "proto_serializers.py": "platform/serializers/proto.py",
+    "field_numbers.py": "platform/field_numbers.py",
+    "grpc_status.py": "platform/rpc/status.py",
+    "reflection.py": "platform/rpc/reflection.py",
+    "request_decoding.py": "platform/rpc/request_decoding.py",
+    "request_logging.py": "platform/rpc/request_logging.py",
+    "services.py": "platform/rpc/services.py",
+    "envoy.py": "platform/edge/config.py",
+    "api.py": "platform/rest/views.py",
+    "error_pages.py": "platform/rest/error_pages.py",
+    "gunicorn_conf.py": "platform/rest/gunicorn_conf.py",
+    "openapi.py": "platform/rest/openapi.py",
+    "parsers.py": "platform/rest/parsers.py",
+    "renderers.py": "platform/rest/renderers.py",
+    "request_buffering.py": "platform/rest/request_buffering.py",
+    "schema_view.py": "platform/rest/schema_view.py",
+}
+_SUPPORT = [
+    "bad_json.py",
+    "cases.py",
+    "conformance.py",
+    "databases.py",
+    "edge.py",
+    "grpc_gated_settings.py",
+    "http2.py",
+    "http_gated_settings.py",
+    "stacks.py",
+    "status_body.py",
+    "tls.py",
+    "transports.py",
+    "writers.py",
+]
+# The template's tests of 0.3.0 that are the team's service's (the rest: platform).
+_SERVICE_TESTS = [
+    "test_bad_requests_edge.py",
+    "test_bad_requests_grpc.py",
+    "test_bad_requests_rest.py",
+    "test_buf.py",
+    "test_concurrent_writes_grpc.py",
+    "test_concurrent_writes_rest.py",
+    "test_contract.py",
+    "test_field_numbers.py",
+    "test_item_service.py",
+    "test_json_contract_across_transports.py",
+    "test_json_values.py",
+    "test_migrations.py",
+    "test_network_round_trip.py",
+    "test_openapi_fuzz.py",
+    "test_openapi_schema.py",
+    "test_related_keys.py",
+    "test_rest_api.py",
+    "test_semantics.py",
+    "test_semantics_concurrency.py",
+    "test_semantics_deadlines.py",
+    "test_semantics_ids.py",
+    "test_time_budget.py",
+    "test_unencodable_responses.py",
+]
+
+# Text files whose dotted names and paths are rewritten; Python files also
+# have their imports rewritten.
+_TEXT_SUFFIXES = {".py", ".md", ".toml", ".yaml", ".yml", ".cfg", ".ini", ".txt", ".sh"}
+_TEXT_NAMES = {"Dockerfile", "Procfile", ".env.example"}
+# Written by tools, never by the team.
+_GENERATED = re.compile(r"(^|/)v1/(?!__init__\.py$)|^web/src/gen/|^uv\.lock$")
+_KEPT = "template-layout-0.4.0"
+LABELS = ("before updating", "last update", "after updating")  # Copier's own
+
+
+def destination(old: str, package: str) -> str | None:
+    """Where a file of the 0.3.0 layout lives from 0.4.0 on (None: it stays)."""
+    top, _, rest = old.partition("/")
+    if top == package:
+        if rest in _PACKAGE_FILES:
+            return f"{package}/{_PACKAGE_FILES[rest]}"
+        if rest == "management/commands/benchmark.py":
+            return "benchmarks/__main__.py"
+        if rest.startswith(("access/", "management/")):
+            return f"{package}/platform/{rest}"
+    if top == "tests" and "/" not in rest:
+        if rest == "support.py":
+            return "tests/support/processes.py"
+        if rest in _SUPPORT:
+            return f"tests/support/{rest}"
+        if rest.startswith("test_"):
+            group = "service" if rest in _SERVICE_TESTS else "platform"
+            return f"tests/{group}/{rest}"
+    return None
+
+
+def _fill(value: str, package: str) -> str:
+    return value.replace("{package}", package)
+
+
+def module_map(package: str) -> dict[str, str]:
+    return {_fill(old, package): _fill(new, package) for old, new in MODULES.items()}
+
+
+def name_map(package: str) -> dict[str, dict[str, str]]:
+    return {
+        _fill(old, package): {name: _fill(new, package) for name, new in names.items()}
+        for old, names in NAMES.items()
+    }
+
+
+class Rewriter:
+    """Rewrites what names a module of the old layout: imports, dotted names in
+    code and strings (settings), and file paths in text."""
+
+    def __init__(self, package: str) -> None:
+        self.package = package
+        self.modules = module_map(package)
+        self.names = name_map(package)
+        self.new_modules = set(self.modules.values()) | {
+            new.partition(":")[0] for names in self.names.values() for new in names.values()
+        }
+        # Longest first, so `tests.support` never shadows `tests.supports`.
+        self.old = sorted(set(self.modules) | set(self.names), key=len, reverse=True)
+        alternatives = "|".join(re.escape(old) for old in self.old)
+        self.dotted = re.compile(rf"(?<![\w.])(?P<old>{alternatives})(?!\w)(?P<rest>(?:\.\w+)*)")
+        self.paths = sorted(_old_paths(package).items(), key=lambda kv: -len(kv[0]))
+
+    def new_module(self, module: str) -> str | None:
+        """The new name of an old module or of a module inside an old package."""
+        for old in self.old:
+            if module == old or module.startswith(old + "."):
+                if old not in self.modules:
+                    return None  # only some of its names moved (handlers.py)
+                rest = module[len(old) :]
+                new = self.modules[old] + rest
+                # Already new: a new module spelled with an old prefix
+                # (tests.support.cases is not the old tests.support).
+                if rest and (module in self.new_modules or _prefix_in(module, self.new_modules)):
+                    return None
+                return new
+        return None
+
+    def home(self, module: str, name: str) -> tuple[str, str] | None:
+        """Where `name`, imported from the old `module`, lives now, and its name there."""
+        if f"{module}.{name}" in self.new_modules:
+            return None  # a module of the new layout (`from tests.support import cases`)
+        moved = self.names.get(module, {}).get(name)
+        if moved is not None:
+            new, _, new_name = moved.partition(":")
+            return new, new_name or name
+        new = self.new_module(module)
+        if new is None:
+            # `from <package> import services`: a module imported from its package.
+            submodule = self.new_module(f"{module}.{name}")
+            if submodule is None:
+                return None
+            parent, _, leaf = submodule.rpartition(".")
+            return parent, leaf
+        return new, name
+
+    def python(self, text: str, module: str, is_package: bool, moving: bool = False) -> str:
+        """`text` of the module `module`, imports rewritten; a module that is
+        `moving` has its relative imports made absolute, since they would
+        name other modules from its new place."""
+        text = _FROM_IMPORT.sub(lambda m: self._from_import(m, module, is_package, moving), text)
+        text = _IMPORT.sub(self._import, text)
+        return self.text(text, code=True)
+
+    def text(self, text: str, code: bool = False) -> str:
+        """Dotted names (code, strings, docs) and paths rewritten; in `code`,
+        import statements are left to the import rules."""
+
+        def dotted(match: re.Match[str]) -> str:
+            line = text[text.rfind("\n", 0, match.start()) + 1 : match.start()].lstrip()
+            if code and line.startswith(("from ", "import ")):
+                return match[0]
+            old, rest = match["old"], match["rest"]
+            first = rest[1:].split(".", 1)[0] if rest else ""
+            if first and (found := self.home(old, first)) and old in self.names:
+                new, new_name = found
+                return f"{new}.{new_name}{rest[1 + len(first) :]}"
+            new = self.new_module(old + rest)
+            if new is not None:
+                return new
+            return match[0]
+
+        text = self.dotted.sub(dotted, text)
+        for old, new in self.paths:
+            end = "" if old.endswith("/") else r"(?![\w])"
+            text = re.sub(rf"(?<![\w/.]){re.escape(old)}{end}", new, text)
+        return text
+
+    def _import(self, match: re.Match[str]) -> str:
+        module = match["module"]
+        new = self.new_module(module)
+        if new is None:
+            return match[0]
+        alias = f" as {match['alias']}" if match["alias"] else ""
+        return f"{match['indent']}import {new}{alias}"
+
+    def _from_import(
+        self, match: re.Match[str], module: str, is_package: bool, moving: bool
+    ) -> str:
+        source = match["source"]
+        relative = source.startswith(".")
+        absolute = _absolute(source, module, is_package) if relative else source
+        if absolute is None:
+            return match[0]
+        names = _names(match["names"])
+        homes = [self.home(absolute, name) for name, _ in names]
+        if not any(homes) and not (relative and moving):
+            return match[0]
+        groups: dict[str, list[str]] = {}
+        for (name, alias), found in zip(names, homes, strict=True):
+            new, new_name = found or (absolute, name)
+            local = alias or name
+            groups.setdefault(new, []).append(
+                new_name if local == new_name else f"{new_name} as {local}"
+            )
+        lines = [
+            f"{match['indent']}from {new} import {', '.join(spelled)}"
+            for new, spelled in groups.items()
+        ]
+        lines[0] += match["comment"] or ""
+        return "\n".join(lines)
+
+
+_FROM_IMPORT = re.compile(
+    r"^(?P<indent>[ \t]*)from[ \t]+(?P<source>\.*[\w.]*)[ \t]+import[ \t]+"
+    r"(?P<names>\([^)]*\)|[^\n#]*?(?:\\\n[^\n#]*?)*)(?P<comment>[ \t]*#[^\n]*)?$",
+    re.MULTILINE,
+)
+_IMPORT = re.compile(
+    r"^(?P<indent>[ \t]*)import[ \t]+(?P<module>[\w.]+)(?:[ \t]+as[ \t]+(?P<alias>\w+))?[ \t]*$",
+    re.MULTILINE,
+)
+
+
+def _names(names: str) -> list[tuple[str, str | None]]:
+    inner = names.strip().removeprefix("(").removesuffix(")")
+    found = []
+    for line in inner.replace("\\\n", " ").splitlines():
+        for part in line.split("#", 1)[0].split(","):
+            part = part.strip()
+            if part:
+                name, _, alias = part.partition(" as ")
+                found.append((name.strip(), alias.strip() or None))
+    return found
+
+
+def _absolute(source: str, module: str, is_package: bool) -> str | None:
+    """A relative import's module, seen from `module`."""
+    dots = len(source) - len(source.lstrip("."))
+    parts = module.split(".") if is_package else module.split(".")[:-1]
+    if dots - 1 > len(parts):
+        return None
+    base = parts[: len(parts) - (dots - 1)]
+    rest = source[dots:]
+    return ".".join(base + ([rest] if rest else []))
+
+
+def _prefix_in(module: str, modules: set[str]) -> bool:
+    parts = module.split(".")
+    return any(".".join(parts[:n]) in modules for n in range(2, len(parts) + 1))
+
+
+def _old_paths(package: str) -> dict[str, str]:
+    """Old file path -> new one, for every file this release moved (what a
+    README or a config file may name)."""
+    paths = {f"{package}/{old}": f"{package}/{new}" for old, new in _PACKAGE_FILES.items()}
+    paths[f"{package}/access/"] = f"{package}/platform/access/"
+    paths[f"{package}/management/commands/"] = f"{package}/platform/management/commands/"
+    paths["tests/support.py"] = "tests/support/processes.py"
+    for name in _SUPPORT:
+        paths[f"tests/{name}"] = f"tests/support/{name}"
+    return paths
+
+
+def module_of(path: str) -> tuple[str, bool] | None:
+    if not path.endswith(".py"):
+        return None
+    parts = path.removesuffix(".py").split("/")
+    is_package = parts[-1] == "__init__"
+    if is_package:
+        parts = parts[:-1]
+    return ".".join(parts), is_package
+
+
+def project_files(root: Path) -> list[str]:
+    listed = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return sorted(set(listed.splitlines()))
+
+
+def kept_folder(root: Path) -> Path:
+    git_dir = subprocess.run(
+        ["git", "rev-parse", "--absolute-git-dir"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    return Path(git_dir) / _KEPT
+
+
+def before(root: Path) -> int:
+    """Keeps the team's version and the template's version of every file that
+    moves and that the team changed."""
+    answers_file = (root / ".copier-answers.yml").read_text(encoding="utf-8")
+    package = _answer(answers_file, "package_name")
+    if (root / package / "platform.py").exists():
+        print(
+            f"copier update stopped before changing anything: 0.4.0 puts the template's code in "
+            f"{package}/platform/, and your module {package}/platform.py has that name. Rename "
+            "it (and what imports it), commit, and run the update again.",
+            file=sys.stderr,
+        )
+        return 1
+    moved = {
+        name: new
+        for name in project_files(root)
+        if (new := destination(name, package)) is not None and (root / name).is_file()
+    }
+    folder = kept_folder(root)
+    shutil.rmtree(folder, ignore_errors=True)
+    if not moved:
+        return 0
+    recorded = _answers(answers_file)
+    with tempfile.TemporaryDirectory() as scratch:
+        old = render(
+            recorded["_src_path"], recorded["_commit"], answers_file, {}, Path(scratch) / "old"
+        )
+    kept = {}
+    for name, new in moved.items():
+        ours = (root / name).read_text(encoding="utf-8")
+        base = old.get(name)
+        if base is None or ours == base:
+            continue  # the template's own text (or not the template's file): nothing to carry
+        (folder / "ours" / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / "base" / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / "ours" / name).write_text(ours, encoding="utf-8")
+        (folder / "base" / name).write_text(base, encoding="utf-8")
+        kept[name] = new
+    if kept:
+        (folder / "moves.json").write_text(json.dumps(kept, indent=1), encoding="utf-8")
+    return 0
+
+
+def after(root: Path) -> int:
+    """Merges the kept files into their new places, then rewrites what still
+    names an old module or path."""
+    answers_file = (root / ".copier-answers.yml").read_text(encoding="utf-8")
+    package = _answer(answers_file, "package_name")
+    rewriter = Rewriter(package)
+    folder = kept_folder(root)
+    moves_file = folder / "moves.json"
+    kept: dict[str, str] = json.loads(moves_file.read_text()) if moves_file.is_file() else {}
+    conflicted = []
+    for old, new in kept.items():
+        module, is_package = module_of(old) or ("", False)
+        ours, base = (
+            (folder / side / old).read_text(encoding="utf-8") for side in ("ours", "base")
+        )
+        if module:
+            ours = rewriter.python(ours, module, is_package, moving=True)
+            base = rewriter.python(base, module, is_package, moving=True)
+        target = root / new
+        if not target.is_file():
+            # The option that had it is off now: the team's version stays where it was.
+            (root / old).write_text(ours, encoding="utf-8")
+            print(f"kept {old}: your changes to it have no new place with these answers")
+            continue
+        with tempfile.TemporaryDirectory() as scratch:
+            sides = []
+            for side, text in (("ours", ours), ("base", base)):
+                path = Path(scratch) / side
+                path.write_text(text, encoding="utf-8")
+                sides.append(str(path))
+            merged = subprocess.run(
+                ["git", "merge-file", "-p"]
+                + [arg for label in LABELS for arg in ("-L", label)]
+                + [sides[0], sides[1], str(target)],
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+        target.write_text(merged.stdout, encoding="utf-8")
+        if merged.returncode:
+            conflicted.append(new)
+        print(f"merged your changes to {old} into {new}")
+    shutil.rmtree(folder, ignore_errors=True)
+
+    changed = []
+    for name in project_files(root):
+        path = root / name
+        text_file = path.suffix in _TEXT_SUFFIXES or path.name in _TEXT_NAMES
+        if not text_file or _GENERATED.search(name) or not path.is_file():
+            continue
+        text = path.read_text(encoding="utf-8", errors="surrogateescape")
+        located = module_of(name)
+        result = rewriter.python(text, *located) if located else rewriter.text(text)
+        if result != text:
+            path.write_text(result, encoding="utf-8", errors="surrogateescape")
+            changed.append(path)
+            print(f"rewrote the old module names in {name}")
+    ruff = root / ".venv" / "bin" / "ruff"
+    python_files = [str(path) for path in changed if path.suffix == ".py"]
+    if python_files and ruff.is_file():
+        # Imports where isort wants them (best effort: the hooks check it again).
+        subprocess.run(
+            [str(ruff), "check", "--quiet", "--select", "I,F401", "--fix", *python_files],
+            check=False,
+        )
+    for name in conflicted:
+        print(f"{name}: conflict markers where you and the template changed the same lines")
+    return 0
+
+
+def _answers(answers_file: str) -> dict[str, str]:
+    import yaml  # Copier's own dependency, in the interpreter that runs this
+
+    loaded: dict[str, str] = yaml.safe_load(answers_file)
+    return loaded
+
+
+def _answer(answers_file: str, name: str) -> str:
+    return str(_answers(answers_file)[name])
+
+
+if __name__ == "__main__":
+    sys.exit(before(Path.cwd()) if sys.argv[1] == "before" else after(Path.cwd()))
