@@ -120,8 +120,10 @@ class Project:
         assert git(self.path, "status", "--porcelain") == before
 
     def conflict_markers(self) -> list[str]:
-        # During a conflict git lists a path once per merge stage.
-        tracked = sorted(set(git(self.path, "ls-files").splitlines()))
+        # During a conflict git lists a path once per merge stage; a file the
+        # update added is not tracked yet.
+        listed = git(self.path, "ls-files", "--cached", "--others", "--exclude-standard")
+        tracked = sorted(set(listed.splitlines()))
         return [
             name
             for name in tracked
