@@ -7,21 +7,26 @@ benchmark command out of the package into `benchmarks/`. Copier itself would
 delete the old files, edits and all. This migration carries the team's work
 across instead:
 
-    python layout_0_4_0.py before
+    python layout_0_4_0.py before <template> <commit> '<answers given, as JSON>'
     python layout_0_4_0.py after
 
-`before` (Copier's before stage) renders the version the project has and keeps,
-in git's own folder, the project's copy and the template's copy of every moved
-file the team changed. `after` merges each into the file's new place, three
-ways (the team's version, the template's old one, the template's new one),
-leaving inline conflict markers where both sides changed the same lines, as
-Copier does; then it rewrites imports, dotted names and paths that still name
-an old module anywhere in the team's files. Both steps are idempotent: a
-project already on the new layout has nothing to keep and nothing to rewrite.
+`before` (Copier's before stage) renders the version the project has and the
+one it updates to. It keeps, in git's own folder, the project's copy and the
+template's copy of every moved file the team changed; and it rewrites, in the
+work tree and the index Copier reads the team's changes from, the imports,
+dotted names and paths of the team's code that name an old module: the team's
+own lines, and the template's lines where the new template has the same
+rewrite, so Copier's three-way merge sees both sides agree. `after` merges each
+kept file into its new place, three ways (the team's version, the template's
+old one, the template's new one), leaving inline conflict markers where both
+changed the same lines, as Copier does; then it rewrites whatever still names
+an old module. Both steps are idempotent: a project already on the new layout
+has nothing to keep and nothing to rewrite.
 """
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
 import shutil
@@ -315,6 +320,11 @@ class Rewriter:
         text = _IMPORT.sub(self._import, text)
         return self.text(text, code=True)
 
+    def file(self, name: str, text: str) -> str:
+        """`text` of the project's file `name`, rewritten."""
+        located = module_of(name)
+        return self.python(text, *located) if located else self.text(text)
+
     def text(self, text: str, code: bool = False) -> str:
         """Dotted names (code, strings, docs) and paths rewritten; in `code`,
         import statements are left to the import rules."""
@@ -457,9 +467,9 @@ def kept_folder(root: Path) -> Path:
     return Path(git_dir) / _KEPT
 
 
-def before(root: Path) -> int:
+def before(root: Path, new_src: str, new_ref: str, data_json: str) -> int:
     """Keeps the team's version and the template's version of every file that
-    moves and that the team changed."""
+    moves and that the team changed; rewrites what the team's code names."""
     answers_file = (root / ".copier-answers.yml").read_text(encoding="utf-8")
     package = _answer(answers_file, "package_name")
     if (root / package / "platform.py").exists():
@@ -470,34 +480,80 @@ def before(root: Path) -> int:
             file=sys.stderr,
         )
         return 1
+    files = project_files(root)
     moved = {
         name: new
-        for name in project_files(root)
+        for name in files
         if (new := destination(name, package)) is not None and (root / name).is_file()
     }
     folder = kept_folder(root)
     shutil.rmtree(folder, ignore_errors=True)
     if not moved:
-        return 0
+        return 0  # already on the new layout
     recorded = _answers(answers_file)
     with tempfile.TemporaryDirectory() as scratch:
         old = render(
             recorded["_src_path"], recorded["_commit"], answers_file, {}, Path(scratch) / "old"
         )
+        new = render(new_src, new_ref, answers_file, json.loads(data_json), Path(scratch) / "new")
     kept = {}
-    for name, new in moved.items():
+    for name, destination_name in moved.items():
         ours = (root / name).read_text(encoding="utf-8")
         base = old.get(name)
         if base is None or ours == base:
             continue  # the template's own text (or not the template's file): nothing to carry
-        (folder / "ours" / name).parent.mkdir(parents=True, exist_ok=True)
-        (folder / "base" / name).parent.mkdir(parents=True, exist_ok=True)
-        (folder / "ours" / name).write_text(ours, encoding="utf-8")
-        (folder / "base" / name).write_text(base, encoding="utf-8")
-        kept[name] = new
+        for side, text in (("ours", ours), ("base", base)):
+            (folder / side / name).parent.mkdir(parents=True, exist_ok=True)
+            (folder / side / name).write_text(text, encoding="utf-8")
+        kept[name] = destination_name
     if kept:
         (folder / "moves.json").write_text(json.dumps(kept, indent=1), encoding="utf-8")
+
+    rewriter = Rewriter(package)
+    changed = []
+    for name in files:
+        if name in moved:
+            continue  # Copier removes it; its changes are kept above
+        text = _text(root, name)
+        if text is None:
+            continue
+        result = rewriter.file(name, text)
+        if name in old:
+            result = _agreeing(text, result, old[name], new.get(name, ""))
+        if result != text:
+            (root / name).write_text(result, encoding="utf-8", errors="surrogateescape")
+            changed.append(name)
+    if changed:
+        subprocess.run(["git", "add", "--", *changed], cwd=root, check=True)
     return 0
+
+
+def _agreeing(text: str, result: str, old_template: str, new_template: str) -> str:
+    """`result` where it rewrites the team's own lines, or template lines the
+    new template rewrites alike; elsewhere `text`. (Rewriting a template line
+    the new template drops would turn its removal into a conflict.)"""
+    template_lines = set(old_template.splitlines())
+    new_lines = set(new_template.splitlines())
+    before, after = text.splitlines(keepends=True), result.splitlines(keepends=True)
+    kept: list[str] = []
+    matcher = difflib.SequenceMatcher(a=before, b=after, autojunk=False)
+    for operation, i1, i2, j1, j2 in matcher.get_opcodes():
+        if operation == "equal":
+            kept += before[i1:i2]
+            continue
+        teams = any(line.rstrip("\n") not in template_lines for line in before[i1:i2])
+        agreed = all(line.rstrip("\n") in new_lines for line in after[j1:j2])
+        kept += after[j1:j2] if teams or agreed else before[i1:i2]
+    return "".join(kept)
+
+
+def _text(root: Path, name: str) -> str | None:
+    """A text file of the team's that may name modules, or None."""
+    path = root / name
+    text_file = path.suffix in _TEXT_SUFFIXES or path.name in _TEXT_NAMES
+    if not text_file or _GENERATED.search(name) or not path.is_file():
+        return None
+    return path.read_text(encoding="utf-8", errors="surrogateescape")
 
 
 def after(root: Path) -> int:
@@ -546,16 +602,13 @@ def after(root: Path) -> int:
 
     changed = []
     for name in project_files(root):
-        path = root / name
-        text_file = path.suffix in _TEXT_SUFFIXES or path.name in _TEXT_NAMES
-        if not text_file or _GENERATED.search(name) or not path.is_file():
+        text = _text(root, name)
+        if text is None:
             continue
-        text = path.read_text(encoding="utf-8", errors="surrogateescape")
-        located = module_of(name)
-        result = rewriter.python(text, *located) if located else rewriter.text(text)
+        result = rewriter.file(name, text)
         if result != text:
-            path.write_text(result, encoding="utf-8", errors="surrogateescape")
-            changed.append(path)
+            (root / name).write_text(result, encoding="utf-8", errors="surrogateescape")
+            changed.append(root / name)
             print(f"rewrote the old module names in {name}")
     ruff = root / ".venv" / "bin" / "ruff"
     python_files = [str(path) for path in changed if path.suffix == ".py"]
@@ -582,4 +635,6 @@ def _answer(answers_file: str, name: str) -> str:
 
 
 if __name__ == "__main__":
-    sys.exit(before(Path.cwd()) if sys.argv[1] == "before" else after(Path.cwd()))
+    if sys.argv[1] == "before":
+        sys.exit(before(Path.cwd(), *sys.argv[2:5]))
+    sys.exit(after(Path.cwd()))

@@ -72,7 +72,7 @@ def run(what: str, *command: str, fail: bool = True) -> bool:
 
 
 def generates_a_contract(root: Path) -> bool:
-    return any(root.glob("*/management/commands/protos.py"))
+    return any(root.glob("*/platform/management/commands/protos.py"))
 
 
 def hooks(root: Path) -> None:
