@@ -7,26 +7,25 @@ benchmark command out of the package into `benchmarks/`. Copier itself would
 delete the old files, edits and all. This migration carries the team's work
 across instead:
 
-    python layout_0_4_0.py before <template> <commit> '<answers given, as JSON>'
+    python layout_0_4_0.py before
     python layout_0_4_0.py after
 
-`before` (Copier's before stage) renders the version the project has and the
-one it updates to. It keeps, in git's own folder, the project's copy and the
-template's copy of every moved file the team changed; and it rewrites, in the
-work tree and the index Copier reads the team's changes from, the imports,
-dotted names and paths of the team's code that name an old module: the team's
-own lines, and the template's lines where the new template has the same
-rewrite, so Copier's three-way merge sees both sides agree. `after` merges each
-kept file into its new place, three ways (the team's version, the template's
-old one, the template's new one), leaving inline conflict markers where both
-changed the same lines, as Copier does; then it rewrites whatever still names
-an old module. Both steps are idempotent: a project already on the new layout
-has nothing to keep and nothing to rewrite.
+`before` (Copier's before stage) renders the version the project has and keeps,
+in git's own folder, the project's copy and the template's copy of every moved
+file the team changed. `after` merges each into the file's new place, three
+ways (the team's version, the template's old one, the template's new one),
+leaving inline conflict markers where both changed the same lines, as Copier
+does; then it rewrites imports, dotted names and paths that still name an old
+module anywhere in the team's files. This release changes import lines in most
+of the template's modules, so a team's import added next to one would conflict
+on every update to it: a conflict of import statements only is resolved as
+their union. Both steps are idempotent: a project already on the new layout has
+nothing to keep and nothing to rewrite.
 """
 
 from __future__ import annotations
 
-import difflib
+import ast
 import json
 import re
 import shutil
@@ -467,9 +466,9 @@ def kept_folder(root: Path) -> Path:
     return Path(git_dir) / _KEPT
 
 
-def before(root: Path, new_src: str, new_ref: str, data_json: str) -> int:
+def before(root: Path) -> int:
     """Keeps the team's version and the template's version of every file that
-    moves and that the team changed; rewrites what the team's code names."""
+    moves and that the team changed."""
     answers_file = (root / ".copier-answers.yml").read_text(encoding="utf-8")
     package = _answer(answers_file, "package_name")
     if (root / package / "platform.py").exists():
@@ -495,7 +494,6 @@ def before(root: Path, new_src: str, new_ref: str, data_json: str) -> int:
         old = render(
             recorded["_src_path"], recorded["_commit"], answers_file, {}, Path(scratch) / "old"
         )
-        new = render(new_src, new_ref, answers_file, json.loads(data_json), Path(scratch) / "new")
     kept = {}
     for name, destination_name in moved.items():
         ours = (root / name).read_text(encoding="utf-8")
@@ -509,42 +507,7 @@ def before(root: Path, new_src: str, new_ref: str, data_json: str) -> int:
     if kept:
         (folder / "moves.json").write_text(json.dumps(kept, indent=1), encoding="utf-8")
 
-    rewriter = Rewriter(package)
-    changed = []
-    for name in files:
-        if name in moved:
-            continue  # Copier removes it; its changes are kept above
-        text = _text(root, name)
-        if text is None:
-            continue
-        result = rewriter.file(name, text)
-        if name in old:
-            result = _agreeing(text, result, old[name], new.get(name, ""))
-        if result != text:
-            (root / name).write_text(result, encoding="utf-8", errors="surrogateescape")
-            changed.append(name)
-    if changed:
-        subprocess.run(["git", "add", "--", *changed], cwd=root, check=True)
     return 0
-
-
-def _agreeing(text: str, result: str, old_template: str, new_template: str) -> str:
-    """`result` where it rewrites the team's own lines, or template lines the
-    new template rewrites alike; elsewhere `text`. (Rewriting a template line
-    the new template drops would turn its removal into a conflict.)"""
-    template_lines = set(old_template.splitlines())
-    new_lines = set(new_template.splitlines())
-    before, after = text.splitlines(keepends=True), result.splitlines(keepends=True)
-    kept: list[str] = []
-    matcher = difflib.SequenceMatcher(a=before, b=after, autojunk=False)
-    for operation, i1, i2, j1, j2 in matcher.get_opcodes():
-        if operation == "equal":
-            kept += before[i1:i2]
-            continue
-        teams = any(line.rstrip("\n") not in template_lines for line in before[i1:i2])
-        agreed = all(line.rstrip("\n") in new_lines for line in after[j1:j2])
-        kept += after[j1:j2] if teams or agreed else before[i1:i2]
-    return "".join(kept)
 
 
 def _text(root: Path, name: str) -> str | None:
@@ -606,6 +569,8 @@ def after(root: Path) -> int:
         if text is None:
             continue
         result = rewriter.file(name, text)
+        if name.endswith(".py") and LABELS[0] in result:
+            result = resolve_import_conflicts(result)
         if result != text:
             (root / name).write_text(result, encoding="utf-8", errors="surrogateescape")
             changed.append(root / name)
@@ -623,6 +588,48 @@ def after(root: Path) -> int:
     return 0
 
 
+_CONFLICT = re.compile(
+    rf"^<<<<<<< {LABELS[0]}\n(?P<ours>.*?)^=======\n(?P<theirs>.*?)^>>>>>>> {LABELS[2]}\n",
+    re.MULTILINE | re.DOTALL,
+)
+
+
+def resolve_import_conflicts(text: str) -> str:
+    """Each conflict whose two sides are import statements only (no comments),
+    replaced by their union: one statement per module, its names from both."""
+
+    def union(match: re.Match[str]) -> str:
+        sides = [match["ours"], match["theirs"]]
+        if any("#" in side for side in sides):
+            return match[0]
+        try:
+            nodes = [node for side in sides for node in ast.parse(side).body]
+        except SyntaxError:
+            return match[0]
+        if not all(isinstance(node, ast.Import | ast.ImportFrom) for node in nodes):
+            return match[0]
+        modules: dict[str, list[str]] = {}
+        plain: list[str] = []
+        for node in nodes:
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    line = f"import {alias.name}" + (f" as {alias.asname}" if alias.asname else "")
+                    if line not in plain:
+                        plain.append(line)
+                continue
+            names = modules.setdefault("." * node.level + (node.module or ""), [])
+            for alias in node.names:
+                spelled = alias.name + (f" as {alias.asname}" if alias.asname else "")
+                if spelled not in names:
+                    names.append(spelled)
+        lines = plain + [
+            f"from {module} import {', '.join(names)}" for module, names in modules.items()
+        ]
+        return "".join(f"{line}\n" for line in lines)
+
+    return _CONFLICT.sub(union, text)
+
+
 def _answers(answers_file: str) -> dict[str, str]:
     import yaml  # Copier's own dependency, in the interpreter that runs this
 
@@ -635,6 +642,4 @@ def _answer(answers_file: str, name: str) -> str:
 
 
 if __name__ == "__main__":
-    if sys.argv[1] == "before":
-        sys.exit(before(Path.cwd(), *sys.argv[2:5]))
-    sys.exit(after(Path.cwd()))
+    sys.exit(before(Path.cwd()) if sys.argv[1] == "before" else after(Path.cwd()))
