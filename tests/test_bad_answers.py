@@ -83,6 +83,46 @@ def test_grpc_only_option_is_refused_with_api_rest(
     assert not dst.exists() or not any(dst.iterdir())
 
 
+def test_kubernetes_is_refused_for_grpc_without_envoy(tmp_path: Path) -> None:
+    """Kubernetes balances connections, not the calls on one HTTP/2 connection:
+    without Envoy every client would stay on one gRPC pod (decision 0010)."""
+    dst = tmp_path / "my-service"
+    with pytest.raises(ValueError, match="'kubernetes'") as raised:
+        render({"envoy": "false", "kubernetes": "true"}, dst, skip_tasks=True)
+    assert "need Envoy in front" in str(raised.value)
+    assert "turn envoy on, or drop kubernetes" in str(raised.value)
+    assert not dst.exists() or not any(dst.iterdir())
+
+
+@pytest.mark.parametrize(
+    ("data", "files"),
+    [
+        ({"kubernetes": "true"}, {"migrate.yaml", "grpc.yaml", "envoy.yaml", "rest.yaml"}),
+        (
+            {"kubernetes": "true", "rest_fallback": "false"},
+            {"migrate.yaml", "grpc.yaml", "envoy.yaml"},
+        ),
+        ({"kubernetes": "true", "api": "rest"}, {"migrate.yaml", "rest.yaml"}),
+        ({}, None),
+    ],
+    ids=["grpc", "grpc-without-rest", "rest", "off"],
+)
+def test_kubernetes_renders_the_servers_the_api_answers_need(
+    tmp_path: Path, data: dict[str, str], files: set[str] | None
+) -> None:
+    """The other combinations are accepted; REST-only gets no gRPC or Envoy
+    manifests, and the default renders no deploy/ at all."""
+    dst = tmp_path / "my-service"
+    render(data, dst, skip_tasks=True)
+    base = dst / "deploy" / "base"
+    if files is None:
+        assert not (dst / "deploy").exists()
+        return
+    rendered = {path.name for path in base.iterdir()}
+    assert rendered == {"kustomization.yaml", "namespace.yaml", *files}
+    assert {p.name for p in (dst / "deploy" / "overlays").iterdir()} == {"staging", "production"}
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [
