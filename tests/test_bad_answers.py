@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from bad_answers import BAD_ANSWERS, case_id
 from conftest import REPO_ROOT, base_environment, render, run_in
@@ -92,6 +93,17 @@ def test_kubernetes_is_refused_for_grpc_without_envoy(tmp_path: Path) -> None:
     assert "need Envoy in front" in str(raised.value)
     assert "turn envoy on, or drop kubernetes" in str(raised.value)
     assert not dst.exists() or not any(dst.iterdir())
+
+
+def test_kubernetes_is_not_asked_for_grpc_without_envoy(tmp_path: Path) -> None:
+    """Its `when` leaves it out there, as frontend_client is without Envoy: an
+    unasked question is not recorded, and its default (off) applies."""
+    dst = tmp_path / "my-service"
+    render({"envoy": "false"}, dst, skip_tasks=True)
+    recorded = yaml.safe_load((dst / ".copier-answers.yml").read_text(encoding="utf-8"))
+    assert "envoy" in recorded
+    assert "kubernetes" not in recorded
+    assert not (dst / "deploy").exists()
 
 
 @pytest.mark.parametrize(
