@@ -28,9 +28,9 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 # python_version answer is among them (no render of its own).
 ANSWER_SETS: dict[str, dict[str, str]] = {
     "default": {},
-    "postgresql": {"database": "postgresql", "python_version": "3.12"},
+    "postgresql": {"database": "postgresql", "python_version": "3.12", "kubernetes": "true"},
     "grpc-only": {"envoy": "false", "rest_fallback": "false", "python_version": "3.13"},
-    "rest": {"api": "rest"},
+    "rest": {"api": "rest", "kubernetes": "true"},
 }
 
 # What the questions default to, so tests can state what a render must record.

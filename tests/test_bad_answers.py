@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from bad_answers import BAD_ANSWERS, case_id
 from conftest import REPO_ROOT, base_environment, render, run_in
@@ -81,6 +82,57 @@ def test_grpc_only_option_is_refused_with_api_rest(
         render({"api": "rest", question: "true"}, dst, skip_tasks=True)
     assert message in str(raised.value)
     assert not dst.exists() or not any(dst.iterdir())
+
+
+def test_kubernetes_is_refused_for_grpc_without_envoy(tmp_path: Path) -> None:
+    """Kubernetes balances connections, not the calls on one HTTP/2 connection:
+    without Envoy every client would stay on one gRPC pod (decision 0010)."""
+    dst = tmp_path / "my-service"
+    with pytest.raises(ValueError, match="'kubernetes'") as raised:
+        render({"envoy": "false", "kubernetes": "true"}, dst, skip_tasks=True)
+    assert "need Envoy in front" in str(raised.value)
+    assert "turn envoy on, or drop kubernetes" in str(raised.value)
+    assert not dst.exists() or not any(dst.iterdir())
+
+
+def test_kubernetes_is_not_asked_for_grpc_without_envoy(tmp_path: Path) -> None:
+    """Its `when` leaves it out there, as frontend_client is without Envoy: an
+    unasked question is not recorded, and its default (off) applies."""
+    dst = tmp_path / "my-service"
+    render({"envoy": "false"}, dst, skip_tasks=True)
+    recorded = yaml.safe_load((dst / ".copier-answers.yml").read_text(encoding="utf-8"))
+    assert "envoy" in recorded
+    assert "kubernetes" not in recorded
+    assert not (dst / "deploy").exists()
+
+
+@pytest.mark.parametrize(
+    ("data", "files"),
+    [
+        ({"kubernetes": "true"}, {"migrate.yaml", "grpc.yaml", "envoy.yaml", "rest.yaml"}),
+        (
+            {"kubernetes": "true", "rest_fallback": "false"},
+            {"migrate.yaml", "grpc.yaml", "envoy.yaml"},
+        ),
+        ({"kubernetes": "true", "api": "rest"}, {"migrate.yaml", "rest.yaml"}),
+        ({}, None),
+    ],
+    ids=["grpc", "grpc-without-rest", "rest", "off"],
+)
+def test_kubernetes_renders_the_servers_the_api_answers_need(
+    tmp_path: Path, data: dict[str, str], files: set[str] | None
+) -> None:
+    """The other combinations are accepted; REST-only gets no gRPC or Envoy
+    manifests, and the default renders no deploy/ at all."""
+    dst = tmp_path / "my-service"
+    render(data, dst, skip_tasks=True)
+    base = dst / "deploy" / "base"
+    if files is None:
+        assert not (dst / "deploy").exists()
+        return
+    rendered = {path.name for path in base.iterdir()}
+    assert rendered == {"kustomization.yaml", "namespace.yaml", *files}
+    assert {p.name for p in (dst / "deploy" / "overlays").iterdir()} == {"staging", "production"}
 
 
 @pytest.mark.parametrize(

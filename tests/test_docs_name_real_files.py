@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO_ROOT, RenderedProject
+from conftest import REPO_ROOT, RenderedProject, render
 from doc_references import (
     ignored,
     ignored_names,
@@ -46,12 +46,15 @@ def _unresolved(page: Path, roots: list[Path], package: str, allowed: set[str]) 
 
 @pytest.mark.answer_sets("default")
 def test_the_template_repositorys_pages_name_only_files_it_or_a_render_has(
-    rendered_project: RenderedProject,
+    rendered_project: RenderedProject, tmp_path: Path
 ) -> None:
     # The changelog is history: it names files as they were then.
     pages = [page for page in markdown_pages(REPO_ROOT) if page.name != "CHANGELOG.md"]
     assert REPO_ROOT / "docs" / "layout.md" in pages
-    roots = [REPO_ROOT, rendered_project.path]
+    # The files of options the default leaves off (deploy/), without the tasks.
+    with_options = tmp_path / "my-service"
+    render({"kubernetes": "true"}, with_options, skip_tasks=True)
+    roots = [REPO_ROOT, rendered_project.path, with_options]
     missing = [
         reference
         for page in pages
