@@ -3,12 +3,14 @@ uses: the base serializer's module (0.2.0) and the platform layout (0.4.0)."""
 
 from __future__ import annotations
 
+import importlib
 import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import assert_succeeded, clone_template, release_head
+from conftest import REPO_ROOT, RenderedProject, assert_succeeded, clone_template, release_head
+from doc_references import project_paths
 from updates import (
     GRPC_ONLY,
     Project,
@@ -213,3 +215,28 @@ def test_the_previous_layouts_edits_and_imports_reach_the_platform_package(
     assert_succeeded(again)
     assert again.stdout == ""
     project.assert_fast_tier_and_hooks_pass()
+
+
+def test_the_layout_migration_finds_nothing_to_rewrite_in_a_new_render(
+    rendered_project: RenderedProject,
+) -> None:
+    """The migration runs on every update that crosses 0.4.0, and its second
+    step on projects already on the new layout (an untagged copy): it must
+    leave the template's own new files as they are."""
+    sys.path.insert(0, str(REPO_ROOT / "includes" / "migrations"))
+    try:
+        layout = importlib.import_module("layout_0_4_0")
+    finally:
+        sys.path.pop(0)
+    root = rendered_project.path
+    files = [path for path in project_paths(root) if (root / path).is_file()]
+    located = (layout.module_of(name) for name in files)
+    rewriter = layout.Rewriter(
+        rendered_project.package_name, {found[0] for found in located if found}
+    )
+    rewritten = [
+        name
+        for name in files
+        if (text := layout.text_of(root, name)) is not None and rewriter.file(name, text) != text
+    ]
+    assert rewritten == []

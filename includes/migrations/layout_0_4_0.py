@@ -265,13 +265,18 @@ class Rewriter:
     """Rewrites what names a module of the old layout: imports, dotted names in
     code and strings (settings), and file paths in text."""
 
-    def __init__(self, package: str) -> None:
+    def __init__(self, package: str, existing: set[str] | None = None) -> None:
         self.package = package
         self.modules = module_map(package)
         self.names = name_map(package)
-        self.new_modules = set(self.modules.values()) | {
-            new.partition(":")[0] for names in self.names.values() for new in names.values()
-        }
+        # Modules of the new layout: those this release names, and any the
+        # project has now under an old prefix (tests.support.containers is
+        # a module of the tests.support package, not of the old tests.support).
+        self.new_modules = (
+            set(self.modules.values())
+            | {new.partition(":")[0] for names in self.names.values() for new in names.values()}
+            | ((existing or set()) - set(self.modules) - set(self.names))
+        )
         # Longest first, so `tests.support` never shadows `tests.supports`.
         self.old = sorted(set(self.modules) | set(self.names), key=len, reverse=True)
         alternatives = "|".join(re.escape(old) for old in self.old)
@@ -510,7 +515,7 @@ def before(root: Path) -> int:
     return 0
 
 
-def _text(root: Path, name: str) -> str | None:
+def text_of(root: Path, name: str) -> str | None:
     """A text file of the team's that may name modules, or None."""
     path = root / name
     text_file = path.suffix in _TEXT_SUFFIXES or path.name in _TEXT_NAMES
@@ -524,7 +529,8 @@ def after(root: Path) -> int:
     names an old module or path."""
     answers_file = (root / ".copier-answers.yml").read_text(encoding="utf-8")
     package = _answer(answers_file, "package_name")
-    rewriter = Rewriter(package)
+    located = (module_of(name) for name in project_files(root))
+    rewriter = Rewriter(package, {found[0] for found in located if found})
     folder = kept_folder(root)
     moves_file = folder / "moves.json"
     kept: dict[str, str] = json.loads(moves_file.read_text()) if moves_file.is_file() else {}
@@ -565,7 +571,7 @@ def after(root: Path) -> int:
 
     changed = []
     for name in project_files(root):
-        text = _text(root, name)
+        text = text_of(root, name)
         if text is None:
             continue
         result = rewriter.file(name, text)
