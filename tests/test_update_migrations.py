@@ -231,7 +231,7 @@ def test_the_layout_migration_finds_nothing_to_rewrite_in_a_new_render(
     root = rendered_project.path
     files = [path for path in project_paths(root) if (root / path).is_file()]
     located = (layout.module_of(name) for name in files)
-    rewriter = layout.Rewriter(
+    rewriter = layout.rewriter(
         rendered_project.package_name, {found[0] for found in located if found}
     )
     rewritten = [
