@@ -79,7 +79,7 @@ def test_a_new_resource_with_a_column_of_every_kind_is_served_tested_and_committ
     committed.edit(
         serializers_py,
         "class SpecimenSerializer(",
-        f"from {package.name}.serializers import Int64Field\n\n\nclass SpecimenSerializer(",
+        f"from {package.name}.platform.serializers import Int64Field\n\n\nclass SpecimenSerializer(",
     )
     committed.edit(
         serializers_py,

@@ -27,7 +27,7 @@ ITEM_FIELDS_END = '            "stock_value_cents",\n        ]\n'
 WAREHOUSE_FIELDS = '        fields = ["id", "name", "capacity_grams"]\n'
 # Where a declared field goes, and the import it needs.
 ITEM_DECLARED = "    stock_value_cents = serializers.SerializerMethodField()\n"
-BASE_IMPORT = "from my_service.proto_serializers import BigIntAwareModelProtoSerializer\n"
+BASE_IMPORT = "from my_service.platform.serializers import BigIntAwareModelProtoSerializer\n"
 
 UNCHANGED = "The gRPC contract was already up to date."
 
@@ -247,7 +247,9 @@ def test_widening_a_column_keeps_int32_on_the_wire(change: Change) -> None:
         "serializers", ITEM_DECLARED, ITEM_DECLARED + "    quantity = Int32Field(required=False)\n"
     )
     change.edit(
-        "serializers", BASE_IMPORT, BASE_IMPORT + "from my_service.serializers import Int32Field\n"
+        "serializers",
+        BASE_IMPORT,
+        "from my_service.platform.serializers import BigIntAwareModelProtoSerializer, Int32Field\n",
     )
     change.manage("protos")
     change.assert_contract_as_committed()
@@ -280,7 +282,11 @@ def test_narrowing_a_column_keeps_int64_on_the_wire_and_refuses_what_it_cannot_h
     change.edit(
         "serializers",
         BASE_IMPORT,
-        BASE_IMPORT + "from my_service.serializers import INT32_RANGE, Int64Field\n",
+        "from my_service.platform.serializers import (\n"
+        "    INT32_RANGE,\n"
+        "    BigIntAwareModelProtoSerializer,\n"
+        "    Int64Field,\n"
+        ")\n",
     )
     change.manage("protos")
     change.assert_contract_as_committed()
