@@ -203,7 +203,7 @@ def test_a_committed_private_key_is_refused(committed: Workspace) -> None:
 
 
 def test_ruff_errors_are_caught(committed: Workspace) -> None:
-    module = committed.package / "pagination.py"  # a module every answer set has
+    module = committed.package / "platform" / "pagination.py"  # every answer set has it
     module.write_text("import os\n" + module.read_text())
     assert_hook_fails(committed.hook("ruff-check"), "F401", "`os` imported but unused")
 
