@@ -127,7 +127,7 @@ def _wire_checks(
 ) -> tuple[list[tuple[str, str, int, int]], list[str], list[str]]:
     """(name, wire type, lowest, highest) of each integer field; names of
     doubles; names of JSON values."""
-    from .serializers import JSON_VALUE, wire_type  # serializers.py imports this module
+    from .serializers import JSON_VALUE, wire_type  # the serializers import this module
 
     integers, doubles, json_values = [], [], []
     for name, field in serializer.fields.items():

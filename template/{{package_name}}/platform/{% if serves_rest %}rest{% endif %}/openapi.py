@@ -241,7 +241,7 @@ class ServiceSchema(Int64AsStringSchema):
 
     def _map_basic_serializer(self, serializer: Any, direction: Any) -> dict[str, Any]:
         schema: dict[str, Any] = super()._map_basic_serializer(serializer, direction)  # type: ignore[no-untyped-call]
-        schema["additionalProperties"] = False  # unknown keys are refused (api.py)
+        schema["additionalProperties"] = False  # unknown keys are refused (views.py)
         if direction == "request" and self.method == "PATCH":
             schema["minProperties"] = 1  # a partial update must name a field
         if direction == "response":
