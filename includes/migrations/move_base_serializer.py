@@ -32,7 +32,7 @@ def _split_names(names: str) -> list[str]:
     inner = names.strip()
     if inner.startswith("("):
         inner = inner[1:].rstrip().removesuffix(")")
-    parts = []
+    parts: list[str] = []
     for line in inner.replace("\\\n", " ").splitlines():
         parts.extend(part.strip() for part in line.split("#", 1)[0].split(","))
     return [part for part in parts if part]

@@ -63,8 +63,8 @@ class Rewriter:
             return None  # a module of the new layout (`from tests.support import cases`)
         moved = self.names.get(module, {}).get(name)
         if moved is not None:
-            new, _, new_name = moved.partition(":")
-            return new, new_name or name
+            target, _, new_name = moved.partition(":")
+            return target, new_name or name
         new = self.new_module(module)
         if new is None:
             # `from <package> import services`: a module imported from its package.
@@ -99,8 +99,8 @@ class Rewriter:
             old, rest = match["old"], match["rest"]
             first = rest[1:].split(".", 1)[0] if rest else ""
             if first and (found := self.home(old, first)) and old in self.names:
-                new, new_name = found
-                return f"{new}.{new_name}{rest[1 + len(first) :]}"
+                home, new_name = found
+                return f"{home}.{new_name}{rest[1 + len(first) :]}"
             new = self.new_module(old + rest)
             if new is not None:
                 return new
@@ -224,6 +224,8 @@ def resolve_import_conflicts(text: str) -> str:
                     line = f"import {alias.name}" + (f" as {alias.asname}" if alias.asname else "")
                     if line not in plain:
                         plain.append(line)
+                continue
+            if not isinstance(node, ast.ImportFrom):
                 continue
             names = modules.setdefault("." * node.level + (node.module or ""), [])
             for alias in node.names:
