@@ -28,6 +28,7 @@ from ..encoding import (
     sendable_rows,
 )
 from ..errors import client_error, failure, status_body
+from ..serializers.related_keys import without_page_prefetches
 
 
 class RequestTooLarge(exceptions.APIException):
@@ -74,6 +75,8 @@ class ModelViewSet(viewsets.ModelViewSet):  # type: ignore[type-arg]
         # DRF's list, except that rows that cannot be sent are left out
         # (encoding.py): the extra work is done only once a row failed.
         queryset = self.filter_queryset(self.get_queryset())
+        # The page's to-many keys are read in one query per field instead.
+        queryset = without_page_prefetches(queryset, self.get_serializer())
         page = self.paginate_queryset(queryset)
         serializer: Any = self.get_serializer(queryset if page is None else page, many=True)
         unsent: list[Unencodable] = []
