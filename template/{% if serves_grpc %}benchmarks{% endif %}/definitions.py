@@ -14,6 +14,15 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 TARGETS = ("grpc", "envoy", "rest", "raw")
 OPERATIONS = ("Retrieve", "List")
 LIST_PAGE = 100  # rows in a List response: the first page
+LARGEST_PAGE = 1000  # the most rows a page may ask for (platform/pagination.py)
+
+
+def page_of(operation: str) -> int:
+    """Rows in the page a List operation asks for: "List" is the default page,
+    "List-<n>" asks for n."""
+    _, _, size = operation.partition("-")
+    return int(size) if size else LIST_PAGE
+
 
 # A call returns the size of the response body, which it does not parse.
 Call = Callable[[], Awaitable[int]]
@@ -78,13 +87,22 @@ class Run:
     max_requests: int
     only: list[str]
     smoke: bool
+    pages: list[int] = field(default_factory=list)  # List page sizes beside the default
+    scaling: list[int] = field(default_factory=list)  # server process counts to compare
+
+    @property
+    def operations(self) -> list[str]:
+        return [*OPERATIONS, *(f"List-{n}" for n in self.pages if n != LIST_PAGE)]
 
     @classmethod
     def from_options(cls, options: dict[str, Any]) -> Run:
-        try:
-            concurrency = [int(n) for n in str(options["concurrency"]).split(",") if n.strip()]
-        except ValueError as error:
-            raise BenchmarkError(f"--concurrency: {error}") from error
+        concurrency = _numbers("--concurrency", options["concurrency"])
+        pages = _numbers("--pages", options.get("pages"))
+        scaling = _numbers("--scaling", options.get("scaling"))
+        if any(n < 1 or n > LARGEST_PAGE for n in pages):
+            raise BenchmarkError(f"--pages: each from 1 to {LARGEST_PAGE}.")
+        if any(n < 1 for n in scaling):
+            raise BenchmarkError("--scaling: each at least 1 process.")
         only = [t.strip() for t in (options["only"] or "").split(",") if t.strip()]
         if unknown := set(only) - set(TARGETS):
             raise BenchmarkError(
@@ -93,8 +111,9 @@ class Run:
         numbers = [*concurrency, options["processes"], options["rounds"], options["max_requests"]]
         if not concurrency or min(numbers) < 1 or options["duration"] <= 0:
             raise BenchmarkError("--concurrency, --processes, --rounds and --duration must be > 0.")
-        if options["items"] <= LIST_PAGE:
-            raise BenchmarkError(f"--items must exceed the page size, {LIST_PAGE}.")
+        largest = max([LIST_PAGE, *pages])
+        if options["items"] <= largest:
+            raise BenchmarkError(f"--items must exceed the largest page, {largest}.")
         return cls(
             duration=options["duration"],
             warmup=max(0.0, options["warmup"]),
@@ -105,7 +124,17 @@ class Run:
             max_requests=options["max_requests"],
             only=only,
             smoke=options["smoke"],
+            pages=pages,
+            scaling=scaling,
         )
+
+
+def _numbers(option: str, text: str | None) -> list[int]:
+    """A comma-separated list of whole numbers."""
+    try:
+        return [int(n) for n in str(text or "").split(",") if n.strip()]
+    except ValueError as error:
+        raise BenchmarkError(f"{option}: {error}") from error
 
 
 class BenchmarkError(Exception):

@@ -12,7 +12,7 @@ from typing import Any
 
 import grpc
 
-from .definitions import OPERATIONS, TARGETS, Cell, Check
+from .definitions import OPERATIONS, TARGETS, Cell, Check, page_of
 
 
 def check_targets(
@@ -112,6 +112,51 @@ def overhead_table(overhead: dict[str, Any]) -> str:
     return "\n".join(rows)
 
 
+def slope_table(cells: list[Cell]) -> str:
+    """List at each page size, one request in flight: what one more row costs."""
+    lists = sorted({c.operation for c in cells if c.operation.startswith("List")}, key=page_of)
+    if len(lists) < 2:
+        return ""
+    fewest = min(c.concurrency for c in cells)
+    by_key = {(c.target, c.operation): c for c in cells if c.concurrency == fewest}
+    rows = ["", f"List by page size, {fewest} in flight (p50 ms / server CPU ms per request):"]
+    for target in [t for t in TARGETS if any(c.target == t for c in cells)]:
+        found = [by_key[(target, op)] for op in lists if (target, op) in by_key]
+        shown = ", ".join(
+            f"{page_of(c.operation)} rows {c.p50_ms:.2f} / "
+            + ("-" if c.server_cpu_ms_per_request is None else f"{c.server_cpu_ms_per_request:.2f}")
+            for c in found
+        )
+        first, last = found[0], found[-1]
+        rows_apart = page_of(last.operation) - page_of(first.operation)
+        per_row = (last.p50_ms - first.p50_ms) / rows_apart if rows_apart else 0.0
+        rows.append(f"  {target:<6} {shown}; {per_row * 1000:.1f} µs per row")
+    return "\n".join(rows)
+
+
+def scaling_table(scaled: dict[int, list[Cell]]) -> str:
+    """Requests per second of each target with each number of server processes."""
+    if not scaled:
+        return ""
+    most = max(c.concurrency for cells in scaled.values() for c in cells)
+    rows = ["", f"Throughput by server processes, {most} in flight (req/s):"]
+    counts = sorted(scaled)
+    rows.append(f"  {'target':<6} {'call':<8} " + " ".join(f"{n:>6}p" for n in counts))
+    keys = sorted(
+        {(c.target, c.operation) for cells in scaled.values() for c in cells},
+        key=lambda k: (TARGETS.index(k[0]), k[1]),
+    )
+    for target, operation in keys:
+        values = []
+        for n in counts:
+            cell = next(
+                (c for c in scaled[n] if (c.target, c.operation) == (target, operation)), None
+            )
+            values.append(f"{cell.requests_per_second:>7.0f}" if cell else f"{'-':>7}")
+        rows.append(f"  {target:<6} {operation:<8} " + " ".join(values))
+    return "\n".join(rows)
+
+
 def checks_table(checks: list[Check]) -> str:
     rows = ["", "Targets:"]
     for check in checks:
@@ -132,7 +177,7 @@ def write_chart(cells: list[Cell], path: Path) -> Path | None:
     names = [t for t in TARGETS if any(c.target == t for c in cells)]
     groups = sorted(
         {(c.operation, c.concurrency) for c in cells},
-        key=lambda g: (OPERATIONS.index(g[0]), g[1]),
+        key=lambda g: (g[0] != "Retrieve", page_of(g[0]) if g[0] != "Retrieve" else 0, g[1]),
     )
     by_key = {(c.target, c.operation, c.concurrency): c for c in cells}
     panels = (
