@@ -168,9 +168,17 @@ class RenderedProject:
             env.pop("DATABASE_URL", None)
         return env
 
-    def run(self, *args: str, timeout: float = 900) -> subprocess.CompletedProcess[str]:
-        """Runs a command in the project; stderr is merged into stdout."""
-        return run_in(self.path, args, self.environment(), timeout)
+    def run(
+        self, *args: str, timeout: float = 900, env: Mapping[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        """Runs a command in the project, with `env` added; stderr is merged into stdout."""
+        return run_in(self.path, args, {**self.environment(), **(env or {})}, timeout)
+
+    def one_engine(self) -> dict[str, str]:
+        """Narrows the generated suite's tests that run once per database engine
+        (TEST_ENGINES) to the engine this answer set chose: PostgreSQL is covered
+        by the set that chose it, SQLite by the others."""
+        return {"TEST_ENGINES": self.database}
 
 
 def run_in(

@@ -96,6 +96,8 @@ class Project:
             ".mypy_cache",
             ".ruff_cache",
             ".hypothesis",
+            # Git-ignored output: `manage.py protos` records there what each run found.
+            "build",
         }
         return {
             str(path.relative_to(self.path)): path.read_bytes()
