@@ -43,6 +43,21 @@ class Receiver:
             time.sleep(0.05)
 
 
+    def trace_ids(self) -> set[str]:
+        with self.lock:
+            return {span.trace_id for span in self.spans}
+
+    def wait_for_new_trace(self, known: set[str], timeout: float = 10) -> str:
+        """The id of a trace not in `known`, once one arrives."""
+        deadline = time.monotonic() + timeout
+        while True:
+            new = self.trace_ids() - known
+            if new or time.monotonic() > deadline:
+                assert len(new) == 1, f"new traces: {new}"
+                return new.pop()
+            time.sleep(0.05)
+
+
 def _value(any_value: Any) -> Any:
     kind = any_value.WhichOneof("value")
     return getattr(any_value, kind) if kind else None
