@@ -21,9 +21,7 @@ def json_lines(text: str) -> list[dict[str, Any]]:
     return found
 
 
-def line_where(
-    printed: Callable[[], str], timeout: float = 10, **expected: Any
-) -> dict[str, Any]:
+def line_where(printed: Callable[[], str], timeout: float = 10, **expected: Any) -> dict[str, Any]:
     """The first JSON line whose fields hold `expected`, waiting for it to be
     written (a process writes its line once the call has ended)."""
     deadline = time.monotonic() + timeout

@@ -42,7 +42,6 @@ class Receiver:
                 return found
             time.sleep(0.05)
 
-
     def trace_ids(self) -> set[str]:
         with self.lock:
             return {span.trace_id for span in self.spans}
