@@ -1,7 +1,8 @@
-"""A receiver of OpenTelemetry traces over OTLP/HTTP, on loopback: what a
-collector would get from the servers, for the trace tests. It reads each
-export with the message class the exporter itself encodes it with."""
+"""A receiver of OpenTelemetry traces over OTLP/HTTP (JSON), on loopback: what
+a collector would get from the servers, for the trace tests."""
 
+import gzip
+import json
 import threading
 import time
 from collections.abc import Iterator
@@ -9,11 +10,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-
-from opentelemetry.exporter.otlp.proto.common.trace_encoder import encode_spans
-
-# The export request message (OTLP's ExportTraceServiceRequest).
-ExportRequest = type(encode_spans([]))
 
 
 @dataclass(frozen=True)
@@ -58,26 +54,32 @@ class Receiver:
             time.sleep(0.05)
 
 
-def _value(any_value: Any) -> Any:
-    kind = any_value.WhichOneof("value")
-    return getattr(any_value, kind) if kind else None
+def _value(any_value: dict[str, Any]) -> Any:
+    """An attribute's value; OTLP's JSON writes 64-bit integers as strings."""
+    for kind, value in any_value.items():
+        return int(value) if kind == "intValue" else value
+    return None
 
 
-def _spans(request: Any) -> list[Span]:
+def _attributes(items: list[dict[str, Any]]) -> dict[str, Any]:
+    return {item["key"]: _value(item.get("value", {})) for item in items}
+
+
+def _spans(export: dict[str, Any]) -> list[Span]:
     found = []
-    for resource_spans in request.resource_spans:
-        resource = {a.key: _value(a.value) for a in resource_spans.resource.attributes}
-        for scope_spans in resource_spans.scope_spans:
-            for span in scope_spans.spans:
+    for resource_spans in export.get("resourceSpans", []):
+        resource = _attributes(resource_spans.get("resource", {}).get("attributes", []))
+        for scope_spans in resource_spans.get("scopeSpans", []):
+            for span in scope_spans.get("spans", []):
                 found.append(
                     Span(
-                        trace_id=span.trace_id.hex(),
-                        span_id=span.span_id.hex(),
-                        parent_span_id=span.parent_span_id.hex(),
-                        name=span.name,
-                        kind=span.kind,
+                        trace_id=span["traceId"],
+                        span_id=span["spanId"],
+                        parent_span_id=span.get("parentSpanId", ""),
+                        name=span["name"],
+                        kind=int(span.get("kind", 0)),
                         service=str(resource.get("service.name", "")),
-                        attributes={a.key: _value(a.value) for a in span.attributes},
+                        attributes=_attributes(span.get("attributes", [])),
                     )
                 )
     return found
@@ -91,8 +93,10 @@ def receiving_traces() -> Iterator[Receiver]:
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("content-length", "0")))
+            if self.headers.get("content-encoding") == "gzip":  # OTEL_EXPORTER_OTLP_COMPRESSION
+                body = gzip.decompress(body)
             if self.path == "/v1/traces":
-                spans = _spans(ExportRequest.FromString(body))
+                spans = _spans(json.loads(body))
                 with receiver.lock:
                     receiver.spans.extend(spans)
             # Accepted in full; the exporter reads nothing more than the status.

@@ -1,5 +1,5 @@
-"""OpenTelemetry traces, sent over OTLP/HTTP only when OTEL_EXPORTER_OTLP_ENDPOINT
-is set; otherwise every span is a no-op.
+"""OpenTelemetry traces, sent over OTLP/HTTP (JSON) only when
+OTEL_EXPORTER_OTLP_ENDPOINT is set; otherwise every span is a no-op.
 
 The exporter reads the standard OTEL_* variables itself (endpoint, headers,
 timeout); OTEL_SERVICE_NAME names the service (else the project's package).
@@ -10,7 +10,7 @@ import os
 
 from django.conf import settings
 from opentelemetry import trace
-from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+from opentelemetry.exporter.otlp.json.http.trace_exporter import OTLPSpanExporter
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
