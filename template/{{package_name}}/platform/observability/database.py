@@ -25,11 +25,11 @@ def observe_query(
 ) -> Any:
     connection = context["connection"]
     call = calls.current()
-    # The span names the statement's kind; its text goes with its placeholders,
-    # never the values.
+    # The span is named after the statement's kind; its text goes with its
+    # placeholders, never the values.
     operation = sql.lstrip().split(None, 1)[0].upper() if sql.strip() else "QUERY"
     with tracer.start_as_current_span(
-        f"{operation} {connection.settings_dict.get('NAME', '')}",
+        operation,
         kind=SpanKind.CLIENT,
         attributes={
             "db.system.name": connection.vendor,
