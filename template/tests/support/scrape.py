@@ -1,11 +1,15 @@
 """Reading a process's Prometheus metrics over HTTP, as Prometheus would."""
 
+import time
 import urllib.request
+from collections.abc import Callable
 
 from prometheus_client.parser import text_string_to_metric_families
 
+Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
 
-def scrape(address: str) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
+
+def scrape(address: str) -> Samples:
     """Every sample at http://`address`/metrics, by name and labels."""
     with urllib.request.urlopen(f"http://{address}/metrics", timeout=10) as reply:
         text = reply.read().decode()
@@ -16,9 +20,20 @@ def scrape(address: str) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
     }
 
 
-def value(
-    samples: dict[tuple[str, frozenset[tuple[str, str]]], float], name: str, **labels: str
-) -> float:
+def value(samples: Samples, name: str, **labels: str) -> float:
     """The sum of `name`'s samples whose labels include `labels` (0 when none)."""
     wanted = set(labels.items())
     return sum(v for (n, found), v in samples.items() if n == name and wanted <= found)
+
+
+def scrape_until(address: str, done: Callable[[Samples], bool], timeout: float = 10) -> Samples:
+    """Scrapes until `done` holds of the samples, or `timeout` seconds have
+    passed; returns the last scrape. A gRPC call that fails has its status
+    sent before the server's interceptor counts it, so a client can see the
+    status a moment before the metric."""
+    deadline = time.monotonic() + timeout
+    while True:
+        samples = scrape(address)
+        if done(samples) or time.monotonic() > deadline:
+            return samples
+        time.sleep(0.05)
