@@ -28,9 +28,9 @@ def value(samples: Samples, name: str, **labels: str) -> float:
 
 def scrape_until(address: str, done: Callable[[Samples], bool], timeout: float = 10) -> Samples:
     """Scrapes until `done` holds of the samples, or `timeout` seconds have
-    passed; returns the last scrape. A gRPC call that fails has its status
-    sent before the server's interceptor counts it, so a client can see the
-    status a moment before the metric."""
+    passed; returns the last scrape. A server may send a call's answer a
+    moment before it counts the call (a failed call's status goes out at once),
+    so a client can see the answer before the metric."""
     deadline = time.monotonic() + timeout
     while True:
         samples = scrape(address)
