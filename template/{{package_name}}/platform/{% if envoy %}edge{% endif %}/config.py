@@ -89,7 +89,11 @@ class EdgeSettings:
 # One JSON line per request on standard output: no bodies, no credentials.
 ACCESS_LOG_FORMAT = {
     "time": "%START_TIME%",
+    # The same id the gRPC server's line of the call carries (x-request-id:
+    # the caller's, else one Envoy made), and the caller's trace, which Envoy
+    # passes on untouched (docs/decisions/0012-observability.md).
     "request_id": "%REQ(X-REQUEST-ID)%",
+    "traceparent": "%REQ(TRACEPARENT)%",
     "method": "%REQ(:METHOD)%",
     "path": "%REQ(:PATH)%",
     "protocol": "%PROTOCOL%",
