@@ -262,9 +262,11 @@ def resolve_conflicts(project: Project, choose: Resolution) -> list[str]:
 
 def keep_the_teams_services(name: str, ours: list[str], theirs: list[str]) -> list[str]:
     """handlers.py: the team's registrations and the template's new imports;
-    anywhere else the template's side."""
+    pyproject.toml: both sides' dependencies; anywhere else the template's side."""
     if name.endswith("handlers.py"):
         return ours + [
             line for line in theirs if line not in ours and "services import" not in line
         ]
+    if name.endswith("pyproject.toml"):
+        return ours + [line for line in theirs if line not in ours]
     return theirs
