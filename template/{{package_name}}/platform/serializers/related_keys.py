@@ -7,6 +7,7 @@ the keys of a whole page first, and RelatedKeysField (fields.py) renders them,
 exactly as DRF would have.
 """
 
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
@@ -93,6 +94,13 @@ def plain_related(field: Any) -> bool:
     )
 
 
+def link_table_column(column: Any) -> bool:
+    """A forward many-to-many column whose link table Django made: its keys
+    can be read from that table alone."""
+    through: Any = getattr(column.remote_field, "through", None)
+    return isinstance(column, models.ManyToManyField) and bool(through._meta.auto_created)
+
+
 def _column(field: Any, model: Any) -> Any | None:
     """The forward many-to-many column a field renders as keys, or None."""
     attrs = getattr(field, "source_attrs", [])
@@ -105,10 +113,7 @@ def _column(field: Any, model: Any) -> Any | None:
         column = model._meta.get_field(attrs[0])
     except FieldDoesNotExist:
         return None
-    through: Any = getattr(column.remote_field, "through", None)
-    if not isinstance(column, models.ManyToManyField) or not through._meta.auto_created:
-        return None
-    return column
+    return column if link_table_column(column) else None
 
 
 _readers: dict[tuple[type, str], RelatedKeys] = {}
@@ -153,13 +158,15 @@ class RelatedKeysListSerializer(RelatedKeysListMixin, serializers.ListSerializer
     """DRF's ListSerializer, with a page's to-many keys read in bulk."""
 
 
-def without_page_prefetches(queryset: Any, serializer: Any) -> Any:
+def without_page_prefetches(queryset: Any, make_serializer: Callable[[], Any]) -> Any:
     """The queryset without the prefetches of the relations a page reads in
-    bulk: Django would otherwise still do their per-row bookkeeping."""
+    bulk: Django would otherwise still do their per-row bookkeeping. The
+    serializer, whose fields cost time to build, is made only when there are
+    prefetches to look at."""
     lookups = getattr(queryset, "_prefetch_related_lookups", ())
     if not lookups:
         return queryset
-    bulk = {reader.attribute for reader in page_readers(serializer).values()}
+    bulk = {reader.attribute for reader in page_readers(make_serializer()).values()}
     kept = [lookup for lookup in lookups if not (isinstance(lookup, str) and lookup in bulk)]
     if len(kept) == len(lookups):
         return queryset

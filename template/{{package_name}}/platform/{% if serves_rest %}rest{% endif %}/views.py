@@ -76,7 +76,7 @@ class ModelViewSet(viewsets.ModelViewSet):  # type: ignore[type-arg]
         # (encoding.py): the extra work is done only once a row failed.
         queryset = self.filter_queryset(self.get_queryset())
         # The page's to-many keys are read in one query per field instead.
-        queryset = without_page_prefetches(queryset, self.get_serializer())
+        queryset = without_page_prefetches(queryset, self.get_serializer)
         page = self.paginate_queryset(queryset)
         serializer: Any = self.get_serializer(queryset if page is None else page, many=True)
         unsent: list[Unencodable] = []
