@@ -285,7 +285,7 @@ def test_a_team_updates_from_the_previous_release_in_the_guides_five_steps(
             continue
         # The guide's `uv run pytest` runs the fast tier here: the whole suite
         # of this configuration runs on the grpc-only answer set.
-        assert_succeeded(project.run("bash", "-c", step, env={"PYTEST_ADDOPTS": "-m 'not slow'"}))
+        assert_succeeded(project.run("bash", "-c", step, env={"PYTEST_ADDOPTS": "--fast"}))
 
     answers = (project.path / ".copier-answers.yml").read_text()
     assert f"_commit: {newest}\n" in answers

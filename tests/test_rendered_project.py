@@ -56,7 +56,7 @@ _STARTS_PROCESSES = re.compile(
 def test_the_fast_tier_leaves_out_every_test_that_starts_processes(
     rendered_project: RenderedProject,
 ) -> None:
-    """The README's fast tier (`pytest -m "not slow"`) holds only in-process tests."""
+    """The README's fast tier (`pytest --fast`) holds only in-process tests."""
     unmarked = [
         str(path.relative_to(rendered_project.path))
         for path in sorted((rendered_project.path / "tests").rglob("test_*.py"))
@@ -64,9 +64,26 @@ def test_the_fast_tier_leaves_out_every_test_that_starts_processes(
         and "\npytestmark = pytest.mark.slow" not in text
     ]
     assert unmarked == []
-    fast = rendered_project.run("uv", "run", "pytest", "-q", "-m", "not slow", "--collect-only")
+    fast = rendered_project.run("uv", "run", "pytest", "-q", "--fast", "--collect-only")
     assert_succeeded(fast)
     assert re.search(r"\d+ deselected", fast.stdout), fast.stdout[-500:]
+
+
+def test_the_fast_tier_draws_a_fifth_of_each_property_tests_examples(
+    rendered_project: RenderedProject,
+) -> None:
+    """The README: `pytest --fast` draws a fifth of the examples the full suite draws."""
+    drawn = {}
+    for tier in ([], ["--fast"]):
+        result = rendered_project.run(
+            *("uv", "run", "pytest", "-q", "-p", "no:cacheprovider", *tier),
+            *("tests/service/test_related_keys.py", "-k", "drf", "--hypothesis-show-statistics"),
+        )
+        assert_succeeded(result)
+        passing = re.search(r"(\d+) passing", result.stdout)
+        assert passing, result.stdout[-500:]
+        drawn[" ".join(tier) or "full"] = int(passing[1])
+    assert drawn == {"full": 100, "--fast": 20}
 
 
 _SETTING_READ = re.compile(

@@ -106,12 +106,10 @@ class Project:
         }
 
     def assert_fast_tier_and_hooks_pass(self, env: dict[str, str] | None = None) -> None:
-        """The project's fast tier (its README's `pytest -m "not slow"`) passes,
+        """The project's fast tier (its README's `pytest --fast`) passes,
         and every pre-commit hook passes without changing a file."""
         assert_succeeded(
-            self.run(
-                "uv", "run", "pytest", "-q", "-p", "no:cacheprovider", "-m", "not slow", env=env
-            )
+            self.run("uv", "run", "pytest", "-q", "-p", "no:cacheprovider", "--fast", env=env)
         )
         git(self.path, "add", "--all")
         before = git(self.path, "status", "--porcelain")
