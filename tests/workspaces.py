@@ -88,7 +88,9 @@ def workspace(
     rendered_project: RenderedProject, tmp_path_factory: pytest.TempPathFactory
 ) -> Workspace:
     """The rendered project copied (without its virtualenv, which `uv sync`
-    recreates from the cache) into a new git repository."""
+    recreates from the cache, with bytecode as the copy's task makes it: where
+    Python writes none, each process would compile Django again) into a new git
+    repository."""
     root = tmp_path_factory.mktemp(f"contract-{rendered_project.answer_set}")
     path = root / rendered_project.path.name
     shutil.copytree(
@@ -104,7 +106,7 @@ def workspace(
         "PRE_COMMIT_HOME": str(root / "pre-commit-cache"),
     }
     space = Workspace(path, rendered_project, env)
-    assert_succeeded(space.run("uv", "sync", "--frozen", "--quiet"))
+    assert_succeeded(space.run("uv", "sync", "--frozen", "--quiet", "--compile-bytecode"))
     space.git("init", "--quiet", "--initial-branch=main")
     space.git("config", "user.name", "Contract Test")
     space.git("config", "user.email", "contract-test@example.com")
