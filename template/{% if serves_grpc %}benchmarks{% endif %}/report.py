@@ -148,10 +148,11 @@ def scaling_table(scaled: dict[int, list[Cell]]) -> str:
 
 def checks_table(checks: list[Check]) -> str:
     rows = ["", "Targets:"]
+    width = max((len(check.name) for check in checks), default=0)
     for check in checks:
         verdict = {True: "met", False: "NOT MET", None: "not measured"}[check.met]
         value = "-" if check.measured is None else f"{check.measured:.2f}"
-        rows.append(f"  {check.name:<36} {value:>7}  target {check.target:<10} {verdict}")
+        rows.append(f"  {check.name:<{width}} {value:>7}  target {check.target:<10} {verdict}")
     return "\n".join(rows)
 
 
