@@ -6,8 +6,9 @@ back), so after `copier update` this script:
 1. stops, naming them, while conflict markers or `*.rej` files remain (it needs
    only Python's standard library, so it runs even when pyproject.toml or the
    settings hold markers);
-2. re-locks and installs the environment (`uv lock`, `uv sync`): the update may
-   have changed pyproject.toml;
+2. re-locks and installs the environment (`uv lock`, `uv sync --compile-bytecode`,
+   with bytecode as the first copy installs it): the update may have changed
+   pyproject.toml;
 3. installs the TypeScript client's packages (`npm --prefix web ci`) when the
    project has one;
 4. regenerates the contract (`uv run manage.py protos`) when the project has that command;
@@ -111,7 +112,7 @@ def main(argv: list[str]) -> int:
             )
         uv = tool("uv")
         run("re-lock", uv, "lock")
-        run("install", uv, "sync")
+        run("install", uv, "sync", "--compile-bytecode")
         if (ROOT / "web" / "package.json").is_file():
             run("install the TypeScript client's packages", tool("npm"), "--prefix", "web", "ci")
         if generates_a_contract(ROOT):
