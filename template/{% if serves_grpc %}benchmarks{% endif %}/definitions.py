@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 # The project's root: the benchmark starts its servers there.
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -43,6 +43,22 @@ class Cell:
     server_cpu_ms_per_request: float | None = None
     client_cpu_percent: float = 0.0
     first_error: str = ""
+
+
+class Rated(Protocol):
+    """A measured cell, by the benchmark's client or by h2load."""
+
+    target: str
+    operation: str
+    concurrency: int
+    requests_per_second: float
+
+
+Rates = dict[tuple[str, str, int], float]  # (target, operation, in flight) -> requests/s
+
+
+def rates_of(measured: Iterable[Rated]) -> Rates:
+    return {(m.target, m.operation, m.concurrency): m.requests_per_second for m in measured}
 
 
 @dataclass

@@ -16,7 +16,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .definitions import OPERATIONS, BenchmarkError, Run, Stack
+from .definitions import OPERATIONS, BenchmarkError, Rates, Run, Stack
 
 # The targets it drives: those the ratios of the targets compare.
 TARGETS = ("grpc", "rest", "raw")
@@ -49,19 +49,21 @@ def measure(
         raise BenchmarkError("h2load is not installed (package nghttp2-client)")
     figures = []
     with tempfile.TemporaryDirectory(prefix="h2load-") as folder:
+        frames = {}
+        for operation in OPERATIONS:
+            frames[operation] = Path(folder) / f"{operation}.grpc"
+            frames[operation].write_bytes(_grpc_frame(grpc[operation][1]))
         for target in (t for t in TARGETS if t in stack.targets):
             for operation in OPERATIONS:
                 for n in run.concurrency:
                     if target == "rest":
                         commands = [["--h1", "--clients", str(n), stack.rest_url + rest[operation]]]
                     else:
-                        method, message = grpc[operation]
-                        frame = Path(folder) / f"{operation}.grpc"
-                        frame.write_bytes(_grpc_frame(message))
                         addresses = (
                             stack.grpc_addresses if target == "grpc" else stack.raw_addresses
                         )
-                        commands = _grpc_commands(frame, method, addresses, n)
+                        method = grpc[operation][0]
+                        commands = _grpc_commands(frames[operation], method, addresses, n)
                     figures.append(_run(h2load, target, operation, n, run, commands))
     return figures
 
@@ -123,11 +125,7 @@ def _run(
     return Figure(target, operation, n, round(rate, 1), round(mean, 3), succeeded, failed, not_2xx)
 
 
-def rates(figures: list[Figure]) -> dict[tuple[str, str, int], float]:
-    return {(f.target, f.operation, f.concurrency): f.requests_per_second for f in figures}
-
-
-def table(figures: list[Figure], own: dict[tuple[str, str, int], float]) -> str:
+def table(figures: list[Figure], own: Rates) -> str:
     rows = [
         "",
         "h2load beside the benchmark's own client (requests/s; h2load's mean latency):",

@@ -10,9 +10,7 @@ from typing import Any
 
 import grpc
 
-from .definitions import OPERATIONS, TARGETS, Cell, Check, page_of
-
-Rates = dict[tuple[str, str, int], float]  # (target, operation, in flight) -> requests/s
+from .definitions import OPERATIONS, TARGETS, Cell, Check, Rates, page_of, rates_of
 
 
 def _add(checks: list[Check], name: str, value: float | None, target: str, goal: float) -> None:
@@ -46,8 +44,7 @@ def check_targets(
 ) -> list[Check]:
     """The targets of the template's docs/performance.md, each measured in this run."""
     by_key = {(c.target, c.operation, c.concurrency): c for c in cells}
-    rates = {key: cell.requests_per_second for key, cell in by_key.items()}
-    checks = ratio_checks(rates, concurrency)
+    checks = ratio_checks(rates_of(cells), concurrency)
 
     def add(name: str, value: float | None, target: str, goal: float) -> None:
         _add(checks, name, value, target, goal)
