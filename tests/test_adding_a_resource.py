@@ -109,9 +109,10 @@ def test_a_new_resource_with_a_column_of_every_kind_is_served_tested_and_committ
     # transport the answers enable and both databases, and round-trips the
     # edges of every column's range; the contract tests honour the declared
     # type and give the same .proto on both databases.
+    # One process (-n0) prints the `name PASSED` lines read below.
     contract = ["tests/service/test_contract.py"] if serves_grpc(committed.project) else []
     conformance = committed.run(
-        "uv", "run", "--frozen", "pytest", "-v", "-p", "no:cacheprovider",
+        "uv", "run", "--frozen", "pytest", "-v", "-p", "no:cacheprovider", "-n0",
         "tests/service/test_semantics.py", *contract, "-k", "Specimen or identical",
     )  # fmt: skip
     assert_succeeded(conformance)

@@ -225,6 +225,7 @@ def assert_project_contract_tests_pass(change: Change, field: str) -> None:
         "-q",
         "-p",
         "no:cacheprovider",
+        "-n0",  # one file: one worker would run it all
         "tests/service/test_contract.py",
     )
     assert_succeeded(result)

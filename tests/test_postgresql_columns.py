@@ -85,8 +85,9 @@ def test_a_resource_with_postgresql_columns_is_served_tested_and_committed(
     # The conformance suite runs the new resource on PostgreSQL alone (SQLite
     # cannot make its table) on every transport, edges and refusals included;
     # the contract tests expect each item's own type.
+    # One process (-n0) prints the `name PASSED` lines read below.
     conformance = committed.run(
-        "uv", "run", "--frozen", "pytest", "-v", "-p", "no:cacheprovider",
+        "uv", "run", "--frozen", "pytest", "-v", "-p", "no:cacheprovider", "-n0",
         "tests/service/test_semantics.py", "tests/service/test_contract.py", "-k", "Sample or identical",
     )  # fmt: skip
     assert_succeeded(conformance)

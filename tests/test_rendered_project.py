@@ -38,11 +38,25 @@ def _rendered_paths(root: Path) -> Iterator[Path]:
             yield path
 
 
-def test_generated_project_passes_its_own_test_suite(rendered_project: RenderedProject) -> None:
+# A passed test in pytest-xdist's verbose output: `[gw1] [ 12%] PASSED tests/a.py::test_b[c]`.
+_PASSED_ON = re.compile(r"^\[(gw\d+)\] \[ *\d+%\] PASSED (tests/[^:]+)::", re.MULTILINE)
+
+
+def test_generated_project_passes_its_own_suite_on_every_core_a_file_to_a_worker(
+    rendered_project: RenderedProject,
+) -> None:
+    """`uv run pytest` as the README gives it: more than one worker, and each
+    file's tests in one worker, where they share the servers its fixtures start."""
     # Each engine once across the answer sets, not on every set (the generated CI runs both).
     env = rendered_project.one_engine()
-    result = rendered_project.run("uv", "run", "pytest", "-q", timeout=1200, env=env)
+    result = rendered_project.run("uv", "run", "pytest", "-v", timeout=1200, env=env)
     assert_succeeded(result)
+    workers: dict[str, set[str]] = {}
+    for worker, path in _PASSED_ON.findall(result.stdout):
+        workers.setdefault(path, set()).add(worker)
+    assert len(workers) > 20, result.stdout[-2000:]
+    assert len(set().union(*workers.values())) > 1
+    assert {path: ran for path, ran in workers.items() if len(ran) > 1} == {}
 
 
 # What starts a real process in a generated test: the helpers of tests/support/processes.py,
@@ -76,7 +90,8 @@ def test_the_fast_tier_draws_a_fifth_of_each_property_tests_examples(
     drawn = {}
     for tier in ([], ["--fast"]):
         result = rendered_project.run(
-            *("uv", "run", "pytest", "-q", "-p", "no:cacheprovider", *tier),
+            # -n0: pytest-xdist's workers print no hypothesis statistics.
+            *("uv", "run", "pytest", "-q", "-p", "no:cacheprovider", "-n0", *tier),
             *("tests/service/test_related_keys.py", "-k", "drf", "--hypothesis-show-statistics"),
         )
         assert_succeeded(result)
