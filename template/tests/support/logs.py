@@ -21,12 +21,15 @@ def json_lines(text: str) -> list[dict[str, Any]]:
     return found
 
 
-def line_where(printed: Callable[[], str], timeout: float = 10, **expected: Any) -> dict[str, Any]:
-    """The first JSON line whose fields hold `expected`, waiting for it to be
-    written (a process writes its line once the call has ended)."""
+def line_where(
+    printed: Callable[[], str], timeout: float = 10, after: int = 0, **expected: Any
+) -> dict[str, Any]:
+    """The first JSON line past the first `after` ones whose fields hold
+    `expected`, waiting for it to be written (a process writes its line once
+    the call has ended)."""
     deadline = time.monotonic() + timeout
     while True:
-        for entry in json_lines(printed()):
+        for entry in json_lines(printed())[after:]:
             if all(entry.get(name) == value for name, value in expected.items()):
                 return entry
         if time.monotonic() > deadline:
