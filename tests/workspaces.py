@@ -87,10 +87,10 @@ class Workspace:
 def workspace(
     rendered_project: RenderedProject, tmp_path_factory: pytest.TempPathFactory
 ) -> Workspace:
-    """The rendered project copied (without its virtualenv, which `uv sync`
-    recreates from the cache, with bytecode as the copy's task makes it: where
-    Python writes none, each process would compile Django again) into a new git
-    repository."""
+    """The rendered project copied into a new git repository, without its
+    virtual environment: the work space runs with the render's (the same lock,
+    and the project itself is not installed in it), which saves an install and
+    a bytecode compilation of every package per work space."""
     root = tmp_path_factory.mktemp(f"contract-{rendered_project.answer_set}")
     path = root / rendered_project.path.name
     shutil.copytree(
@@ -104,9 +104,10 @@ def workspace(
         "GIT_CONFIG_GLOBAL": str(root / "gitconfig"),
         "GIT_CONFIG_NOSYSTEM": "1",
         "PRE_COMMIT_HOME": str(root / "pre-commit-cache"),
+        # `uv run --frozen` (the tests and every hook) uses it and leaves it as it is.
+        "UV_PROJECT_ENVIRONMENT": str(rendered_project.path / ".venv"),
     }
     space = Workspace(path, rendered_project, env)
-    assert_succeeded(space.run("uv", "sync", "--frozen", "--quiet", "--compile-bytecode"))
     space.git("init", "--quiet", "--initial-branch=main")
     space.git("config", "user.name", "Contract Test")
     space.git("config", "user.email", "contract-test@example.com")
